@@ -1,0 +1,275 @@
+package io.github.qbn4j.layer;
+
+import io.github.qbn4j.QuantizationException;
+import io.github.qbn4j.QuantizationException.ReferenceError;
+import io.github.qbn4j.quantizer.AlignedWeightQuantizer;
+import io.github.qbn4j.quantizer.OutputQuantizer;
+import io.github.qbn4j.quantizer.WeightQuantizer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The {@code quant_config} of a quantizeml 0.5.2 {@code QuantizedBatchNormalization}: which
+ * quantizers the layer uses, and its buffer width.
+ *
+ * <p>Keys: {@code a_quantizer} (a {@link WeightQuantizer} config; default {@code {"bitwidth": 8}}),
+ * {@code b_quantizer} (an {@link AlignedWeightQuantizer} config; default 8-bit signed),
+ * {@code output_quantizer} (an {@link OutputQuantizer} config; absent, null or empty for none) and
+ * {@code buffer_bitwidth} (total bits of the accumulator, sign included; default 32). As quantizeml
+ * does, the defaults of {@code a_quantizer} and {@code buffer_bitwidth} are written back into the
+ * dictionary, which {@link #toMap()} returns; the other entries stay as given. Unknown keys are
+ * refused (quantizeml ignores them silently, which hides typos). Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * QuantConfig c = QuantConfig.defaults()
+ *         .withOutputQuantizer(OutputQuantizer.of(8, true, OutputQuantizer.Axis.PER_AXIS, 8));
+ * c.toMap();   // {a_quantizer={bitwidth=8}, buffer_bitwidth=32, output_quantizer={bitwidth=8, ...}}
+ * }</pre>
+ */
+public final class QuantConfig {
+
+    /** quantizeml's default buffer ({@code QuantizationParams.buffer_bits}). */
+    public static final int DEFAULT_BUFFER_BITWIDTH = 32;
+
+    private static final Set<String> KEYS =
+            Set.of("a_quantizer", "b_quantizer", "output_quantizer", "buffer_bitwidth");
+
+    private final Map<String, Object> dict;
+    private final WeightQuantizer aQuantizer;
+    private final AlignedWeightQuantizer bQuantizer;
+    private final OutputQuantizer outputQuantizer;
+    private final int bufferBitwidth;
+
+    private QuantConfig(Map<String, Object> dict) {
+        this.dict = dict;
+        this.aQuantizer = WeightQuantizer.fromConfig(section(dict, "a_quantizer", false));
+        this.bQuantizer = AlignedWeightQuantizer.fromConfig(section(dict, "b_quantizer", false));
+        Map<String, Object> out = section(dict, "output_quantizer", true);
+        this.outputQuantizer = out.isEmpty() ? null : OutputQuantizer.fromConfig(out);
+        this.bufferBitwidth = bufferBitwidth(dict.get("buffer_bitwidth"));
+    }
+
+    /**
+     * The configuration quantizeml builds from {@code quant_config=None}:
+     * {@code {"a_quantizer": {"bitwidth": 8}, "buffer_bitwidth": 32}}.
+     *
+     * @return the default configuration
+     */
+    public static QuantConfig defaults() {
+        return fromMap(Map.of());
+    }
+
+    /**
+     * Reads a {@code quant_config} dictionary (nested maps, ints, bools, strings, nulls, as JSON gives
+     * them) and writes back quantizeml's defaults.
+     *
+     * @param quantConfig the dictionary, or null for the defaults (not modified)
+     * @return the configuration
+     * @throws QuantizationException ({@code ValueError}) for a bad bitwidth or axis;
+     *     ({@code TypeError}) for an unknown quantizer key or a non-integer buffer width
+     * @throws IllegalArgumentException for an unknown top-level key or a value of the wrong type
+     */
+    public static QuantConfig fromMap(Map<String, ?> quantConfig) {
+        Map<String, Object> dict = quantConfig == null ? new LinkedHashMap<>() : deepCopy(quantConfig);
+        for (String key : dict.keySet()) {
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException("quant_config key must be one of " + new java.util.TreeSet<>(KEYS)
+                        + ", got unknown key \"" + key + "\"");
+            }
+        }
+        if (!dict.containsKey("a_quantizer")) {
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("bitwidth", 8);
+            dict.put("a_quantizer", a);
+        }
+        if (dict.get("buffer_bitwidth") == null) {
+            dict.put("buffer_bitwidth", DEFAULT_BUFFER_BITWIDTH);
+        }
+        return new QuantConfig(dict);
+    }
+
+    /**
+     * Returns a copy whose {@code a_quantizer} entry is the quantizer's full config.
+     *
+     * @param quantizer the quantizer of {@code a}
+     * @return the new configuration
+     */
+    public QuantConfig withAQuantizer(WeightQuantizer quantizer) {
+        return with("a_quantizer", quantizer.getConfig());
+    }
+
+    /**
+     * Returns a copy whose {@code b_quantizer} entry is the quantizer's full config.
+     *
+     * @param quantizer the quantizer of {@code b}
+     * @return the new configuration
+     */
+    public QuantConfig withBQuantizer(AlignedWeightQuantizer quantizer) {
+        return with("b_quantizer", quantizer.getConfig());
+    }
+
+    /**
+     * Returns a copy with an output quantizer (its configuration; calibrated variables are given to
+     * the layer), or without one.
+     *
+     * @param quantizer the output quantizer, or null for none
+     * @return the new configuration
+     */
+    public QuantConfig withOutputQuantizer(OutputQuantizer quantizer) {
+        return with("output_quantizer", quantizer == null ? null : quantizer.getConfig());
+    }
+
+    /**
+     * Returns a copy with another buffer width.
+     *
+     * @param bitwidth total accumulator bits, sign included, 1 to 32
+     * @return the new configuration
+     */
+    public QuantConfig withBufferBitwidth(int bitwidth) {
+        return with("buffer_bitwidth", bitwidth);
+    }
+
+    private QuantConfig with(String key, Object value) {
+        Map<String, Object> copy = deepCopy(dict);
+        if (value == null) {
+            copy.remove(key);
+        } else {
+            copy.put(key, value);
+        }
+        return new QuantConfig(copy);
+    }
+
+    /**
+     * Returns the quantizer of {@code a}.
+     *
+     * @return the weight quantizer
+     */
+    public WeightQuantizer aQuantizer() {
+        return aQuantizer;
+    }
+
+    /**
+     * Returns the quantizer of {@code b}.
+     *
+     * @return the aligned weight quantizer
+     */
+    public AlignedWeightQuantizer bQuantizer() {
+        return bQuantizer;
+    }
+
+    /**
+     * Returns the output quantizer, with its variables at 1.0.
+     *
+     * @return the output quantizer, or null if the layer has none
+     */
+    public OutputQuantizer outputQuantizer() {
+        return outputQuantizer;
+    }
+
+    /**
+     * Returns the buffer width.
+     *
+     * @return total accumulator bits, sign included
+     */
+    public int bufferBitwidth() {
+        return bufferBitwidth;
+    }
+
+    /**
+     * Returns the buffer's value bits, {@code bufferBitwidth - 1} (quantizeml
+     * {@code apply_buffer_bitwidth(signed=True)}).
+     *
+     * @return the value bits of the accumulator
+     */
+    public int bufferValueBits() {
+        return bufferBitwidth - 1;
+    }
+
+    /**
+     * Returns the dictionary as quantizeml's {@code get_config()} shows it after construction.
+     *
+     * @return a new, modifiable deep copy
+     */
+    public Map<String, Object> toMap() {
+        return deepCopy(dict);
+    }
+
+    private static int bufferBitwidth(Object value) {
+        if (!(value instanceof Integer || value instanceof Long)) {
+            throw new QuantizationException(ReferenceError.TYPE_ERROR,
+                    "quant_config buffer_bitwidth must be an int, got " + value);
+        }
+        long bits = ((Number) value).longValue();
+        if (bits < 1) {
+            throw new QuantizationException(ReferenceError.VALUE_ERROR,
+                    "quant_config buffer_bitwidth must be >= 1, got " + bits);
+        }
+        if (bits > DEFAULT_BUFFER_BITWIDTH) {
+            throw new IllegalArgumentException("quant_config buffer_bitwidth must be <= 32 (qbn4j supports "
+                    + "at most 31 value bits), got " + bits);
+        }
+        return (int) bits;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> section(Map<String, Object> dict, String key, boolean falsyMeansNone) {
+        Object value = dict.get(key);
+        if (!dict.containsKey(key) || (falsyMeansNone && (value == null || Boolean.FALSE.equals(value)))) {
+            return Map.of();
+        }
+        if (value == null) {
+            // quantizeml unpacks it with **: None is a TypeError there.
+            throw new QuantizationException(ReferenceError.TYPE_ERROR, "quant_config " + key
+                    + " must be a dict, got None");
+        }
+        if (!(value instanceof Map)) {
+            throw new IllegalArgumentException("quant_config " + key + " must be a dict, got " + value);
+        }
+        return (Map<String, Object>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> deepCopy(Map<String, ?> map) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        for (Map.Entry<String, ?> e : map.entrySet()) {
+            Objects.requireNonNull(e.getKey(), "quant_config key");
+            copy.put(e.getKey(), copyValue(e.getValue()));
+        }
+        return copy;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object copyValue(Object v) {
+        if (v instanceof Map) {
+            return deepCopy((Map<String, ?>) v);
+        }
+        if (v instanceof List) {
+            List<Object> l = new ArrayList<>();
+            for (Object o : (List<Object>) v) {
+                l.add(copyValue(o));
+            }
+            return Collections.unmodifiableList(l);
+        }
+        return v;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof QuantConfig && dict.equals(((QuantConfig) o).dict);
+    }
+
+    @Override
+    public int hashCode() {
+        return dict.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "QuantConfig" + dict;
+    }
+}

@@ -1,0 +1,220 @@
+package io.github.qbn4j.quantizer;
+
+import io.github.qbn4j.QuantizationException;
+import io.github.qbn4j.QuantizationException.ReferenceError;
+import io.github.qbn4j.internal.Checks;
+import io.github.qbn4j.tensor.FracBits;
+import io.github.qbn4j.tensor.QFloat;
+import io.github.qbn4j.tensor.Scales;
+import io.github.qbn4j.tensor.Shape;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * quantizeml 0.5.2 {@code WeightQuantizer}: float weights to a QFloat whose scale maps the largest
+ * magnitude onto the largest integer.
+ *
+ * <p>For weights {@code w} with {@code vb} value bits: {@code range = max|w|} (over all elements, or
+ * per channel when the quantization axis is the last of a tensor of rank 2 or more), {@code scale =
+ * max(float32(range / (2^vb - 1)), float32(1e-6))}, {@code values = saturate(roundHalfEven(float32(w /
+ * scale)))} with 0 fractional bits. Batch normalization's {@code a} is a vector, so its scale is
+ * always one scalar.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * WeightQuantizer q = WeightQuantizer.of(8, true);           // 7 value bits
+ * QFloat a = q.quantize(new float[] {0.5f, 2.0f});
+ * // scale = 2/127, values = [roundHalfEven(31.75), 127] = [32, 127]
+ * }</pre>
+ */
+public final class WeightQuantizer {
+
+    private static final Set<String> KEYS = Set.of("bitwidth", "signed", "axis");
+    private static final float MIN_SCALE = 1e-6f;
+
+    private final int bitwidth;
+    private final boolean signed;
+    private final Integer axis;
+
+    private WeightQuantizer(int bitwidth, boolean signed, Integer axis) {
+        this.bitwidth = bitwidth;
+        this.signed = signed;
+        this.axis = axis;
+    }
+
+    /**
+     * A quantizer with the default axis ({@code -1}).
+     *
+     * @param bitwidth total bits including the sign when signed: {@code >= 2} signed, {@code >= 1}
+     *     unsigned, at most 32 signed / 31 unsigned
+     * @param signed whether one bit holds the sign
+     * @return the quantizer
+     * @throws QuantizationException ({@code ValueError}) if the bitwidth is too small
+     * @throws IllegalArgumentException if it exceeds qbn4j's 31 value bits
+     */
+    public static WeightQuantizer of(int bitwidth, boolean signed) {
+        return of(bitwidth, signed, -1);
+    }
+
+    /**
+     * A quantizer.
+     *
+     * @param bitwidth as {@link #of(int, boolean)}
+     * @param signed whether one bit holds the sign
+     * @param axis the axis kept by the range reduction, or {@code null} for one range overall
+     * @return the quantizer
+     * @throws QuantizationException ({@code ValueError}) if the bitwidth is too small
+     * @throws IllegalArgumentException if it exceeds qbn4j's 31 value bits
+     */
+    public static WeightQuantizer of(int bitwidth, boolean signed, Integer axis) {
+        return new WeightQuantizer(Configs.bitwidth("WeightQuantizer", bitwidth, signed), signed, axis);
+    }
+
+    /**
+     * Builds a quantizer from quantizeml's configuration dictionary, keys {@code bitwidth} (default
+     * 4), {@code signed} (default true) and {@code axis} (default -1; null for per-tensor).
+     *
+     * @param config the dictionary; Keras base keys ({@code name}, {@code trainable}, {@code dtype})
+     *     are ignored
+     * @return the quantizer
+     * @throws QuantizationException ({@code ValueError}) for a bad bitwidth, ({@code TypeError}) for an
+     *     unknown key
+     * @throws IllegalArgumentException for a value of the wrong type
+     */
+    public static WeightQuantizer fromConfig(Map<String, ?> config) {
+        Objects.requireNonNull(config, "config");
+        Configs.checkKeys("WeightQuantizer", config, KEYS);
+        boolean signed = Configs.bool("WeightQuantizer", "signed", Configs.get(config, "signed", true));
+        int bitwidth = Configs.bitwidth("WeightQuantizer", Configs.get(config, "bitwidth", 4), signed);
+        Object axis = Configs.get(config, "axis", -1);
+        if (axis != null && !(axis instanceof Integer || axis instanceof Long)) {
+            throw new IllegalArgumentException("WeightQuantizer axis must be an int or null, got " + axis);
+        }
+        return new WeightQuantizer(bitwidth, signed, axis == null ? null : ((Number) axis).intValue());
+    }
+
+    /**
+     * Returns the bitwidth.
+     *
+     * @return total bits, sign included when signed
+     */
+    public int bitwidth() {
+        return bitwidth;
+    }
+
+    /**
+     * Whether the quantizer is signed.
+     *
+     * @return true when one bit holds the sign
+     */
+    public boolean signed() {
+        return signed;
+    }
+
+    /**
+     * Returns the value bits: {@code bitwidth - 1} when signed, else {@code bitwidth}.
+     *
+     * @return the value bits
+     */
+    public int valueBits() {
+        return signed ? bitwidth - 1 : bitwidth;
+    }
+
+    /**
+     * Returns the axis kept by the range reduction.
+     *
+     * @return the axis, or null for one range overall
+     */
+    public Integer axis() {
+        return axis;
+    }
+
+    /**
+     * Quantizes a vector of weights (one range and one scale overall, whatever the axis).
+     *
+     * @param weights finite floats (not modified)
+     * @return a QFloat of shape {@code (n)}, 0 fractional bits, per-tensor scale
+     * @throws IllegalArgumentException if a weight is not finite or the vector is empty
+     */
+    public QFloat quantize(float[] weights) {
+        Objects.requireNonNull(weights, "weights");
+        return quantize(Shape.of(weights.length), weights);
+    }
+
+    /**
+     * Quantizes weights of any rank from 1 to 4. With rank 1 or a null axis the range is taken over
+     * all elements; otherwise the axis must be the last one and the range is taken per channel.
+     *
+     * @param shape the shape of {@code weights}
+     * @param weights C-order finite floats (not modified)
+     * @return the quantized weights, 0 fractional bits
+     * @throws QuantizationException ({@code ValueError}) if the axis is out of range for the rank
+     * @throws IllegalArgumentException if a weight is not finite, the tensor is empty, or the axis is
+     *     valid but not the last one (qbn4j keeps scales per last axis only)
+     */
+    public QFloat quantize(Shape shape, float[] weights) {
+        Objects.requireNonNull(shape, "shape");
+        Objects.requireNonNull(weights, "weights");
+        Checks.finite("weights", weights);
+        if (weights.length != shape.size() || weights.length == 0) {
+            throw new IllegalArgumentException("weights must have " + shape.size()
+                    + " elements (shape " + shape + ") and at least one, got " + weights.length);
+        }
+        boolean perAxis = axis != null && shape.rank() > 1;
+        if (perAxis) {
+            int positive = axis >= 0 ? axis : shape.rank() + axis;
+            if (positive < 0 || positive >= shape.rank()) {
+                throw new QuantizationException(ReferenceError.VALUE_ERROR,
+                        "axis must be in [" + -shape.rank() + ", " + (shape.rank() - 1) + "] for rank "
+                                + shape.rank() + " weights, got " + axis);
+            }
+            if (positive != shape.rank() - 1) {
+                throw new IllegalArgumentException("axis must be the last axis (qbn4j keeps per-axis scales "
+                        + "on the last axis only), got " + axis + " for shape " + shape);
+            }
+        }
+        int channels = perAxis ? shape.channels() : 1;
+        float[] ranges = new float[channels];
+        for (int i = 0; i < weights.length; i++) {
+            int c = perAxis ? i % channels : 0;
+            ranges[c] = Math.max(ranges[c], Math.abs(io.github.qbn4j.internal.F32.ftz(weights[i])));
+        }
+        float[] scales = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            scales[c] = Math.max(QFloat.optimalScale(ranges[c], valueBits()), MIN_SCALE);
+        }
+        Scales s = perAxis ? Scales.perAxis(scales) : Scales.of(scales[0]);
+        return QFloat.quantize(shape, weights, valueBits(), s, FracBits.of(0));
+    }
+
+    /**
+     * quantizeml {@code get_config()}: {@code bitwidth}, {@code signed}, {@code axis}.
+     *
+     * @return a new ordered map
+     */
+    public Map<String, Object> getConfig() {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("bitwidth", bitwidth);
+        config.put("signed", signed);
+        config.put("axis", axis);
+        return config;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof WeightQuantizer && ((WeightQuantizer) o).getConfig().equals(getConfig());
+    }
+
+    @Override
+    public int hashCode() {
+        return getConfig().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "WeightQuantizer" + getConfig();
+    }
+}

@@ -1,0 +1,16 @@
+/**
+ * qbn4j: quantized batch-normalization inference, bit-exact with quantizeml 0.5.2.
+ *
+ * <p>Only {@code slf4j-api} is required at run time. Jackson is needed only by the
+ * {@code layer.json} reader of {@link io.github.qbn4j.io}.
+ */
+module io.github.qbn4j {
+    requires org.slf4j;
+    requires static com.fasterxml.jackson.databind;
+
+    exports io.github.qbn4j;
+    exports io.github.qbn4j.tensor;
+    exports io.github.qbn4j.quantizer;
+    exports io.github.qbn4j.layer;
+    exports io.github.qbn4j.io;
+}
