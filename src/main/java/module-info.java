@@ -7,10 +7,14 @@
 module io.github.qbn4j {
     requires org.slf4j;
     requires static com.fasterxml.jackson.databind;
+    requires static io.jhdf;
+    requires static jdk.incubator.vector; // optional: the vector kernels load only when it is present
 
     exports io.github.qbn4j;
     exports io.github.qbn4j.tensor;
     exports io.github.qbn4j.quantizer;
     exports io.github.qbn4j.layer;
     exports io.github.qbn4j.io;
+    exports io.github.qbn4j.conformance;
+    exports io.github.qbn4j.cli;
 }

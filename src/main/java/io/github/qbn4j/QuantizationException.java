@@ -39,6 +39,7 @@ public final class QuantizationException extends IllegalArgumentException {
         }
     }
 
+    /** @serial the exception class quantizeml raises for the same input */
     private final ReferenceError referenceError;
 
     /**

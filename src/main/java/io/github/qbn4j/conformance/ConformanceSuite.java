@@ -1,0 +1,344 @@
+package io.github.qbn4j.conformance;
+
+import io.github.qbn4j.QuantizationException;
+import io.github.qbn4j.io.FileFormatException;
+import io.github.qbn4j.io.LayerFiles;
+import io.github.qbn4j.io.NpyArray;
+import io.github.qbn4j.io.Npz;
+import io.github.qbn4j.io.QTensorFiles;
+import io.github.qbn4j.layer.QuantizedBatchNormalization;
+import io.github.qbn4j.tensor.QTensor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * A conformance suite in the interchange format: a folder of case folders, each holding
+ * {@code layer.json}, {@code weights.npz}, {@code x.npz} and either {@code y.npz} (the output
+ * quantizeml computed) or {@code error.txt} (the Python exception quantizeml raised: its class name on
+ * the first line, its message after), and optionally {@code trace.npz} (intermediates).
+ *
+ * <p><b>When a case passes.</b>
+ * <ul>
+ *   <li>With {@code y.npz}: qbn4j reads the layer and the input, calls the layer, and the output
+ *       compares exactly equal ({@link TensorComparison}).</li>
+ *   <li>With {@code error.txt}: qbn4j refuses the case, while reading it or calling the layer, with
+ *       an {@link IllegalArgumentException} or a {@link FileFormatException}. A
+ *       {@link QuantizationException} names the Python class quantizeml raises for the same input;
+ *       if that class differs from the one in {@code error.txt}, the case <b>fails</b>: both
+ *       libraries must refuse for the same reason. A plain {@code IllegalArgumentException} is a
+ *       check qbn4j makes on its own and passes a case of any class.</li>
+ *   <li>With {@code trace.npz}, additionally, every intermediate it holds equals the one qbn4j
+ *       computes: the folded parameters ({@link QuantizedBatchNormalization#fold(QTensor)}: {@code a},
+ *       {@code b}, their frac bits and shifts, the buffer's frac bits and scale, the output scale,
+ *       frac bits and shift) and the per-element tensors {@code x * a}, the buffer and the scaled
+ *       buffer. Keys are named as the golden generator names them; an unknown key is a failure, so
+ *       that nothing in a trace goes unchecked by mistake. The pre-rounding arguments
+ *       ({@code a_scaled}, {@code b_scaled}, {@code qscales_scaled}, {@code out_scaled}) are left
+ *       uncompared: each is one float32 operation on compared keys.</li>
+ * </ul>
+ * Any other exception (a {@code NullPointerException}, an {@code ArithmeticException}, an unreadable
+ * file) is a failure, reported with a short stack summary. The message of every result shows both
+ * sides; for an error case, the expected Python class and message next to qbn4j's.
+ *
+ * <pre>{@code
+ * ConformanceSuite suite = ConformanceSuite.open(Path.of("src/test/resources/golden/bn-0.5.2"));
+ * for (ConformanceSuite.CaseResult r : suite.runAll()) {
+ *     if (!r.passed()) {
+ *         System.out.println(r.name() + ": " + r.message());
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>A suite object holds the folder and its sorted list of case names, fixed when opened; running a
+ * case reads its files afresh. Instances are immutable and thread-safe.
+ */
+public final class ConformanceSuite {
+
+    /** The file that makes a sub-folder a case. */
+    public static final String LAYER_JSON = LayerFiles.LAYER_JSON;
+    /** The layer's weights. */
+    public static final String WEIGHTS_NPZ = LayerFiles.WEIGHTS_NPZ;
+    /** The input tensor. */
+    public static final String X_NPZ = "x.npz";
+    /** The expected output tensor. */
+    public static final String Y_NPZ = "y.npz";
+    /** The expected error, instead of {@code y.npz}. */
+    public static final String ERROR_TXT = "error.txt";
+    /** The optional intermediates. */
+    public static final String TRACE_NPZ = "trace.npz";
+
+    private static final int STACK_FRAMES = 6;
+
+    private final Path directory;
+    private final List<String> caseNames;
+
+    private ConformanceSuite(Path directory, List<String> caseNames) {
+        this.directory = directory;
+        this.caseNames = caseNames;
+    }
+
+    /**
+     * Opens a suite: every direct sub-folder of {@code suiteDir} that contains {@code layer.json} is a
+     * case, named by the sub-folder, in lexicographic order. Nothing else is read yet.
+     *
+     * @param suiteDir the suite folder
+     * @return the suite (possibly with no case)
+     * @throws java.nio.file.NotDirectoryException if {@code suiteDir} is not a directory
+     * @throws IOException if the folder cannot be listed
+     * @throws NullPointerException if {@code suiteDir} is null
+     */
+    public static ConformanceSuite open(Path suiteDir) throws IOException {
+        Objects.requireNonNull(suiteDir, "suiteDir");
+        if (!Files.isDirectory(suiteDir)) {
+            throw new java.nio.file.NotDirectoryException(suiteDir + " (a conformance suite must be a directory)");
+        }
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> children = Files.list(suiteDir)) {
+            for (Path child : (Iterable<Path>) children::iterator) {
+                if (Files.isDirectory(child) && Files.isRegularFile(child.resolve(LAYER_JSON))) {
+                    names.add(child.getFileName().toString());
+                }
+            }
+        }
+        Collections.sort(names);
+        return new ConformanceSuite(suiteDir, Collections.unmodifiableList(names));
+    }
+
+    /**
+     * Returns the suite folder.
+     *
+     * @return the path given to {@link #open}
+     */
+    public Path directory() {
+        return directory;
+    }
+
+    /**
+     * Returns the case names, sorted.
+     *
+     * @return an unmodifiable list
+     */
+    public List<String> caseNames() {
+        return caseNames;
+    }
+
+    /**
+     * Runs every case, in order.
+     *
+     * @return one result per case, in {@link #caseNames()} order
+     */
+    public List<CaseResult> runAll() {
+        List<CaseResult> results = new ArrayList<>();
+        for (String name : caseNames) {
+            results.add(run(name));
+        }
+        return Collections.unmodifiableList(results);
+    }
+
+    /**
+     * Runs one case (see the class description for when it passes). Never throws for a problem of the
+     * case itself: that is a failed result.
+     *
+     * @param caseName one of {@link #caseNames()}
+     * @return the result
+     * @throws IllegalArgumentException if {@code caseName} is not a case of this suite
+     * @throws NullPointerException if {@code caseName} is null
+     */
+    public CaseResult run(String caseName) {
+        Objects.requireNonNull(caseName, "caseName");
+        if (!caseNames.contains(caseName)) {
+            throw new IllegalArgumentException("caseName must be one of the " + caseNames.size()
+                    + " cases of " + directory + ", got \"" + caseName + "\"");
+        }
+        Path dir = directory.resolve(caseName);
+        boolean hasY = Files.exists(dir.resolve(Y_NPZ));
+        boolean hasError = Files.exists(dir.resolve(ERROR_TXT));
+        if (hasY == hasError) {
+            return fail(caseName, "the case must hold exactly one of " + Y_NPZ + " and " + ERROR_TXT + ", it has "
+                    + (hasY ? "both" : "neither"));
+        }
+
+        // The expected side: a problem here is a broken suite, never a pass.
+        ExpectedError expectedError = null;
+        QTensor expected = null;
+        Map<String, NpyArray> trace = null;
+        try {
+            if (hasError) {
+                expectedError = ExpectedError.parse(Files.readString(dir.resolve(ERROR_TXT), StandardCharsets.UTF_8));
+            } else {
+                expected = QTensorFiles.read(dir.resolve(Y_NPZ));
+            }
+            if (Files.exists(dir.resolve(TRACE_NPZ))) {
+                trace = Npz.read(dir.resolve(TRACE_NPZ));
+            }
+        } catch (IOException | RuntimeException e) {
+            return fail(caseName, "cannot read the expected results: " + summary(e));
+        }
+
+        // qbn4j's side.
+        QuantizedBatchNormalization layer;
+        QTensor x;
+        QTensor actual;
+        try {
+            layer = LayerFiles.read(dir.resolve(LAYER_JSON), dir.resolve(WEIGHTS_NPZ));
+            x = QTensorFiles.read(dir.resolve(X_NPZ));
+            actual = layer.call(x);
+        } catch (IllegalArgumentException | FileFormatException e) {
+            return rejected(caseName, expectedError, e);
+        } catch (Exception | AssertionError e) {
+            return fail(caseName, "qbn4j failed unexpectedly: " + summary(e)
+                    + (expectedError == null ? "" : "\n  expected " + expectedError));
+        }
+        if (expectedError != null) {
+            return fail(caseName, "expected " + expectedError.className + ", but qbn4j produced an output: "
+                    + actual + "\n  expected " + expectedError);
+        }
+
+        TensorComparison cmp = TensorComparison.compare(expected, actual);
+        List<String> traceProblems = new ArrayList<>();
+        String traceSummary = "";
+        if (trace != null) {
+            try {
+                TraceKeys.Outcome outcome = TraceKeys.compare(trace, layer, x, layer.fold(x));
+                traceProblems.addAll(outcome.problems);
+                traceSummary = "; trace matches (" + outcome.checked + " keys"
+                        + (outcome.notChecked.isEmpty() ? "" : ", not compared: " + outcome.notChecked) + ")";
+            } catch (Exception | AssertionError e) {
+                traceProblems.add("trace: qbn4j cannot fold the input: " + summary(e));
+            }
+        }
+        if (cmp.matches() && traceProblems.isEmpty()) {
+            return new CaseResult(caseName, true, "output matches: "
+                    + cmp.report().substring("tensors match: ".length()) + traceSummary);
+        }
+        StringBuilder sb = new StringBuilder();
+        if (!cmp.matches()) {
+            sb.append("output differs: ").append(cmp.firstMismatch().orElseThrow());
+            if (!traceProblems.isEmpty()) {
+                sb.append(" (and ").append(traceProblems.get(0)).append(')');
+            }
+            sb.append('\n').append(cmp.report());
+        } else {
+            sb.append(traceProblems.get(0)).append(" (the output matches)");
+        }
+        for (String p : traceProblems) {
+            sb.append("\n  ").append(p);
+        }
+        return fail(caseName, sb.toString());
+    }
+
+    private static CaseResult rejected(String name, ExpectedError expected, Exception e) {
+        String ours = "qbn4j: " + describe(e);
+        if (expected == null) {
+            return fail(name, "expected an output (" + Y_NPZ + "), but qbn4j rejected the case; " + ours);
+        }
+        if (e instanceof QuantizationException) {
+            String python = ((QuantizationException) e).referenceError().pythonName();
+            if (!python.equals(expected.className)) {
+                return fail(name, "rejected for another reason: expected " + expected.className + ", qbn4j raises "
+                        + python + "\n  expected " + expected + "\n  " + ours);
+            }
+        }
+        return new CaseResult(name, true, "rejected as expected\n  expected " + expected + "\n  " + ours);
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof QuantizationException) {
+            return ((QuantizationException) e).referenceError().pythonName() + " (QuantizationException): "
+                    + e.getMessage();
+        }
+        if (e instanceof FileFormatException) {
+            return "FileFormatException: " + e.getMessage();
+        }
+        return "IllegalArgumentException (a qbn4j-only check): " + e.getMessage();
+    }
+
+    /**
+     * A throwable, its message and its first stack frames (and those of its causes' first frame), on
+     * one line.
+     */
+    static String summary(Throwable t) {
+        StringBuilder sb = new StringBuilder(t.toString());
+        StackTraceElement[] frames = t.getStackTrace();
+        for (int i = 0; i < Math.min(STACK_FRAMES, frames.length); i++) {
+            sb.append(i == 0 ? " at " : " <- ").append(frames[i]);
+        }
+        for (Throwable cause = t.getCause(); cause != null && cause != t; cause = cause.getCause()) {
+            sb.append("; caused by ").append(cause);
+        }
+        return sb.toString();
+    }
+
+    private static CaseResult fail(String name, String message) {
+        return new CaseResult(name, false, message);
+    }
+
+    /** The content of an {@code error.txt}. */
+    private static final class ExpectedError {
+        final String className;
+        final String message;
+
+        private ExpectedError(String className, String message) {
+            this.className = className;
+            this.message = message;
+        }
+
+        static ExpectedError parse(String text) {
+            String t = text.strip();
+            int nl = t.indexOf('\n');
+            String cls = (nl < 0 ? t : t.substring(0, nl)).strip();
+            if (cls.isEmpty()) {
+                throw new IllegalArgumentException(ERROR_TXT + " must name the Python exception class on its "
+                        + "first line, got an empty file");
+            }
+            return new ExpectedError(cls, nl < 0 ? "" : t.substring(nl + 1).strip());
+        }
+
+        @Override
+        public String toString() {
+            return className + (message.isEmpty() ? "" : ": " + message.replace("\n", " "));
+        }
+    }
+
+    /**
+     * The outcome of one case.
+     *
+     * @param name the case name (its folder)
+     * @param passed whether the case passed
+     * @param message what was compared and found: for a failure, the first line says what differs
+     *     first, the following lines give details
+     */
+    public record CaseResult(String name, boolean passed, String message) {
+
+        /**
+         * Creates a result.
+         *
+         * @param name the case name
+         * @param passed whether the case passed
+         * @param message the description
+         * @throws NullPointerException if {@code name} or {@code message} is null
+         */
+        public CaseResult {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(message, "message");
+        }
+
+        /**
+         * Returns the first line of the message: for a failure, what differs first.
+         *
+         * @return the first line
+         */
+        public String summary() {
+            int nl = message.indexOf('\n');
+            return nl < 0 ? message : message.substring(0, nl);
+        }
+    }
+}
