@@ -389,13 +389,34 @@ public final class OutputQuantizer {
             return false;
         }
         OutputQuantizer q = (OutputQuantizer) o;
-        return getConfig().equals(q.getConfig()) && Arrays.equals(rangeMax, q.rangeMax)
-                && Arrays.equals(rescalingRate, q.rescalingRate);
+        return getConfig().equals(q.getConfig()) && sameVariable(rangeMax, q.rangeMax)
+                && sameVariable(rescalingRate, q.rescalingRate);
+    }
+
+    /** A variable never set behaves as all ones, whatever its length turns out to be. */
+    private static boolean sameVariable(float[] a, float[] b) {
+        if (a == null || b == null) {
+            return allOnes(a) && allOnes(b);
+        }
+        return Arrays.equals(a, b);
+    }
+
+    private static boolean allOnes(float[] values) {
+        if (values != null) {
+            for (float v : values) {
+                if (v != 1f) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(getConfig(), Arrays.hashCode(rangeMax), Arrays.hashCode(rescalingRate));
+        // Consistent with equals: a variable of all ones hashes like one never set.
+        return Objects.hash(getConfig(), allOnes(rangeMax) ? 0 : Arrays.hashCode(rangeMax),
+                allOnes(rescalingRate) ? 0 : Arrays.hashCode(rescalingRate));
     }
 
     @Override

@@ -108,4 +108,11 @@ class OutputQuantizerTest {
         assertThatThrownBy(() -> q.withRangeMax(-1f)).hasMessage("rangeMax must be finite and >= 0, got -1.0 at index 0");
         assertThatThrownBy(() -> q.withRescalingRate(0f)).hasMessageContaining("must be finite and > 0");
     }
+
+    @Test
+    void aVariableNeverSetEqualsOneSetToOnes() {
+        OutputQuantizer fresh = OutputQuantizer.of(8, true, Axis.PER_AXIS, 8);
+        assertThat(fresh.withRescalingRate(1f, 1f)).isEqualTo(fresh).hasSameHashCodeAs(fresh);
+        assertThat(fresh.withRangeMax(1f, 2f)).isNotEqualTo(fresh);
+    }
 }
