@@ -8,7 +8,6 @@ module io.github.qbn4j {
     requires org.slf4j;
     requires static com.fasterxml.jackson.databind;
     requires static io.jhdf;
-    requires static jdk.incubator.vector; // optional: the vector kernels load only when it is present
 
     exports io.github.qbn4j;
     exports io.github.qbn4j.tensor;

@@ -334,6 +334,38 @@ public final class QuantizedBatchNormalization {
                 formatOf instanceof QFloat ? ((QFloat) formatOf).scales() : null);
     }
 
+    /**
+     * Compiles this layer for one input format: every per-channel constant that {@link #call}
+     * recomputes, folded once, with an allocation-free kernel over the caller's buffers
+     * ({@link Plan}). The plan's results equal {@link #call}'s bit for bit.
+     *
+     * @param inputValueBits value bits of the input integers
+     * @param inputFracBits fractional bits of the input (per-axis: one per channel)
+     * @param inputScales scales of a QFloat input, or null for a FixedPoint input
+     * @return the plan
+     * @throws QuantizationException as {@link #call} would for an input of that format
+     * @throws IllegalArgumentException if the lengths disagree with the channel count
+     */
+    public Plan compile(int inputValueBits, FracBits inputFracBits, Scales inputScales) {
+        Folding folding = fold(inputValueBits, inputFracBits, inputScales);
+        return Plan.compile(this, folding, inputValueBits, inputFracBits, inputScales);
+    }
+
+    /**
+     * {@link #compile(int, FracBits, Scales)} for the format of a given tensor (its values are
+     * ignored).
+     *
+     * @param formatOf a FixedPoint or QFloat whose value bits, fractional bits and scales are used
+     * @return the plan
+     * @throws QuantizationException as {@link #call} would for that tensor
+     * @throws IllegalArgumentException if the channel count differs
+     */
+    public Plan compile(QTensor formatOf) {
+        Folding folding = fold(formatOf);
+        return Plan.compile(this, folding, formatOf.valueBits(), formatOf.fracBits(),
+                formatOf instanceof QFloat ? ((QFloat) formatOf).scales() : null);
+    }
+
     /** quantizeml's {@code tensor_inputs}: expand a per-axis FixedPoint, promote anything else. */
     private QTensor condition(QTensor x) {
         int bufferBits = quantConfig.bufferValueBits();

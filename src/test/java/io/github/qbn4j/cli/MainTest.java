@@ -1,7 +1,9 @@
 package io.github.qbn4j.cli;
 
+import static io.github.qbn4j.cli.CliRunner.MINI;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.io.QTensorFiles;
 import io.github.qbn4j.tensor.FixedPoint;
 import io.github.qbn4j.tensor.FracBits;
@@ -12,65 +14,54 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
 
-    private static final Path MINI = Path.of("src/test/resources/conformance-mini");
     private static final Path EX2 = MINI.resolve("suite/example2-per-axis-input-per-tensor-output");
     private static final Path VB_ERROR = MINI.resolve("suite/error-input-value-bits-above-buffer");
+    private static final List<String> COMMANDS = List.of("run", "conformance", "inspect", "calibrate", "quantize");
 
     @TempDir
     Path tmp;
 
-    private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-
-    private int run(String... args) {
-        try (PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
-                PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8)) {
-            return Main.run(args, out, err);
-        }
-    }
-
-    private String out() {
-        return outBytes.toString(StandardCharsets.UTF_8);
-    }
-
-    private String err() {
-        return errBytes.toString(StandardCharsets.UTF_8);
-    }
-
-    private String[] runArgs(Path caseDir, Path output) {
+    private static String[] runArgs(Path caseDir, Path output) {
         return new String[] {"run", "--layer", caseDir.resolve("layer.json").toString(), "--weights",
             caseDir.resolve("weights.npz").toString(), "--input", caseDir.resolve("x.npz").toString(), "--output",
             output.toString()};
     }
 
+    // ------------------------------------------------------------------ run (layer files)
+
     @Test
     void runWritesTheOutputTensorAndExitsZero() throws IOException {
         Path y = tmp.resolve("y.npz");
-        assertThat(run(runArgs(EX2, y))).as(err()).isZero();
+        CliRunner r = CliRunner.run(runArgs(EX2, y));
+        assertThat(r.status).as(r.describe()).isZero();
         assertThat(QTensorFiles.read(y)).isEqualTo(
                 FixedPoint.of(Shape.of(1, 2, 2), new int[] {20, 8, -14, 114}, 7, FracBits.of(4)));
-        assertThat(err()).isEmpty();
+        assertThat(r.err).isEmpty();
+        assertThat(r.out).isEmpty();
     }
 
     @Test
     void runAcceptsOptionsWithEqualsSignsInAnyOrder() {
         Path y = tmp.resolve("y.npz");
-        int status = run("run", "--output=" + y, "--input=" + EX2.resolve("x.npz"),
+        CliRunner r = CliRunner.run("run", "--output=" + y, "--input=" + EX2.resolve("x.npz"),
                 "--weights=" + EX2.resolve("weights.npz"), "--layer=" + EX2.resolve("layer.json"));
-        assertThat(status).as(err()).isZero();
+        assertThat(r.status).as(r.describe()).isZero();
         assertThat(y).exists();
     }
 
     @Test
     void runPrintsTheReferenceErrorClassExitsTwoAndWritesNothing() {
         Path y = tmp.resolve("y.npz");
-        assertThat(run(runArgs(VB_ERROR, y))).isEqualTo(2);
-        assertThat(err()).startsWith("ValueError: input value bits must be <= the 15 value bits of the buffer");
+        CliRunner r = CliRunner.run(runArgs(VB_ERROR, y));
+        assertThat(r.status).isEqualTo(2);
+        assertThat(r.err).startsWith("ValueError: input value bits must be <= the 15 value bits of the buffer");
         assertThat(y).doesNotExist();
         assertThat(tmp).isEmptyDirectory();
     }
@@ -85,8 +76,9 @@ class MainTest {
         Files.writeString(caseDir.resolve("layer.json"), Files.readString(EX2.resolve("layer.json"))
                 .replace("\"epsilon\": 0.001", "\"epsilon\": NaN"));
         Path y = tmp.resolve("y.npz");
-        assertThat(run(runArgs(caseDir, y))).isEqualTo(2);
-        assertThat(err()).startsWith("IllegalArgumentException: epsilon must be finite");
+        CliRunner r = CliRunner.run(runArgs(caseDir, y));
+        assertThat(r.status).isEqualTo(2);
+        assertThat(r.err).startsWith("IllegalArgumentException: epsilon must be finite");
         assertThat(y).doesNotExist();
     }
 
@@ -96,56 +88,69 @@ class MainTest {
         Path absent = tmp.resolve("absent.npz");
         String[] args = runArgs(EX2, y);
         args[6] = absent.toString();
-        assertThat(run(args)).isEqualTo(3);
-        assertThat(err()).contains(absent.toString()).contains("no such file");
+        CliRunner r = CliRunner.run(args);
+        assertThat(r.status).isEqualTo(3);
+        assertThat(r.err).startsWith("qbn4j run: cannot read " + absent).contains("no such file");
         assertThat(y).doesNotExist();
 
         Path corrupt = tmp.resolve("corrupt.npz");
         Files.writeString(corrupt, "not a zip");
         args[6] = corrupt.toString();
-        errBytes.reset();
-        assertThat(run(args)).isEqualTo(3);
-        assertThat(err()).contains(corrupt.toString()).contains("not a valid zip archive");
+        r = CliRunner.run(args);
+        assertThat(r.status).isEqualTo(3);
+        assertThat(r.err).contains(corrupt.toString()).contains("not a valid zip archive");
         assertThat(y).doesNotExist();
     }
 
     @Test
     void runExitsThreeWhenTheOutputCannotBeWritten() {
         Path y = tmp.resolve("no-such-dir").resolve("y.npz");
-        assertThat(run(runArgs(EX2, y))).isEqualTo(3);
-        assertThat(err()).contains("cannot write " + y);
+        CliRunner r = CliRunner.run(runArgs(EX2, y));
+        assertThat(r.status).isEqualTo(3);
+        assertThat(r.err).contains("cannot write " + y);
         assertThat(y).doesNotExist();
     }
 
     @Test
     void runExits64ForUsageErrorsAndWritesNothing() {
-        Path y = tmp.resolve("y.npz");
-        String[] missing = {"run", "--layer", "a", "--weights", "b", "--input", "c"};
-        assertThat(run(missing)).isEqualTo(64);
-        assertThat(err()).contains("missing option --output").contains("Usage: qbn4j run");
+        CliRunner r = CliRunner.run("run", "--layer", "a", "--weights", "b", "--input", "c");
+        assertThat(r.status).isEqualTo(64);
+        assertThat(r.err).startsWith("qbn4j: run: missing option --output").contains("Usage: qbn4j run")
+                .contains("Run `qbn4j run --help`");
 
-        errBytes.reset();
-        assertThat(run("run", "--layer", "a", "--colour", "blue")).isEqualTo(64);
-        assertThat(err()).contains("unknown option --colour");
+        r = CliRunner.run("run", "--layer", "a", "--colour", "blue");
+        assertThat(r.status).isEqualTo(64);
+        assertThat(r.err).contains("unknown option --colour");
 
-        errBytes.reset();
-        assertThat(run("run", "--layer", "a", "--layer", "b")).isEqualTo(64);
-        assertThat(err()).contains("option --layer is given twice");
+        r = CliRunner.run("run", "--layer", "a", "--layer", "b");
+        assertThat(r.status).isEqualTo(64);
+        assertThat(r.err).contains("option --layer is given twice");
 
-        errBytes.reset();
-        assertThat(run("run", "--output")).isEqualTo(64);
-        assertThat(err()).contains("option --output needs a file name");
+        r = CliRunner.run("run", "--output");
+        assertThat(r.status).isEqualTo(64);
+        assertThat(r.err).contains("option --output needs a value");
 
-        errBytes.reset();
-        assertThat(run("frobnicate")).isEqualTo(64);
-        assertThat(err()).contains("unknown command \"frobnicate\"");
-        assertThat(y).doesNotExist();
+        r = CliRunner.run("run", "--stats=yes");
+        assertThat(r.status).isEqualTo(64);
+        assertThat(r.err).contains("option --stats takes no value");
+
+        r = CliRunner.run("run", "stray", "--layer", "a");
+        assertThat(r.status).isEqualTo(64);
+        assertThat(r.err).contains("unexpected argument \"stray\"");
+
+        r = CliRunner.run("frobnicate");
+        assertThat(r.status).isEqualTo(64);
+        assertThat(r.err).contains("unknown command \"frobnicate\"");
+        assertThat(tmp).isEmptyDirectory();
     }
+
+    // ------------------------------------------------------------------ conformance
 
     @Test
     void conformancePrintsFailingCasesAndTheFinalCount() {
-        assertThat(run("conformance", MINI.resolve("wrong").toString())).isEqualTo(1);
-        String[] lines = out().split("\n");
+        CliRunner r = CliRunner.run("conformance", MINI.resolve("wrong").toString());
+        assertThat(r.status).isEqualTo(1);
+        String[] lines = r.out.split("\n");
         assertThat(lines).hasSize(6);
         assertThat(lines[3]).isEqualTo("FAIL wrong-output-value: output differs: values: first difference at "
                 + "(0, 1, 1): actual 114, expected 113; 1 of 4 values differ");
@@ -154,59 +159,155 @@ class MainTest {
 
     @Test
     void conformanceExitsZeroWhenEveryCasePasses() {
-        assertThat(run("conformance", MINI.resolve("suite").toString())).isZero();
-        assertThat(out()).isEqualTo("5 passed, 0 failed\n");
+        CliRunner r = CliRunner.run("conformance", MINI.resolve("suite").toString());
+        assertThat(r.status).isZero();
+        assertThat(r.out).isEqualTo("5 passed, 0 failed\n");
+        assertThat(r.err).as("no progress for a short suite").isEmpty();
     }
 
     @Test
     void conformanceVerboseListsPassingCasesToo() {
-        assertThat(run("conformance", "--verbose", MINI.resolve("suite").toString())).isZero();
-        assertThat(out()).contains("PASS example1-per-tensor-input: output matches").endsWith("5 passed, 0 failed\n");
+        CliRunner r = CliRunner.run("conformance", "--verbose", MINI.resolve("suite").toString());
+        assertThat(r.status).isZero();
+        assertThat(r.out).contains("PASS example1-per-tensor-input: output matches").endsWith("5 passed, 0 failed\n");
     }
 
     @Test
     void conformanceRefusesAMissingSuiteAndEmptySuites() {
-        assertThat(run("conformance", tmp.resolve("absent").toString())).isEqualTo(3);
-        assertThat(err()).contains("is not a directory");
-        errBytes.reset();
-        assertThat(run("conformance", tmp.toString())).isEqualTo(1);
-        assertThat(err()).contains("no case in");
-        assertThat(out()).endsWith("0 passed, 0 failed\n");
-        errBytes.reset();
-        assertThat(run("conformance")).isEqualTo(64);
-        assertThat(err()).contains("missing SUITE_DIR");
+        CliRunner r = CliRunner.run("conformance", tmp.resolve("absent").toString());
+        assertThat(r.status).isEqualTo(3);
+        assertThat(r.err).contains("is not a directory");
+        r = CliRunner.run("conformance", tmp.toString());
+        assertThat(r.status).isEqualTo(1);
+        assertThat(r.err).contains("no case in");
+        assertThat(r.out).endsWith("0 passed, 0 failed\n");
+        r = CliRunner.run("conformance");
+        assertThat(r.status).isEqualTo(64);
+        assertThat(r.err).contains("missing SUITE_DIR");
+        r = CliRunner.run("conformance", "a", "b");
+        assertThat(r.status).isEqualTo(64);
+        assertThat(r.err).contains("takes one SUITE_DIR");
     }
 
     @Test
-    void helpDocumentsCommandsAndExitCodes() {
-        for (String[] args : new String[][] {{"--help"}, {"help"}, {"-h"}}) {
-            outBytes.reset();
-            assertThat(run(args)).isZero();
-            assertThat(out()).contains("run --layer FILE --weights FILE").contains("conformance SUITE_DIR")
-                    .contains("Exit status:").contains("  2   run: the layer refused").contains("  64  usage error");
+    void conformanceReportsProgressOnLongSuitesUnlessQuiet() throws IOException {
+        Path suite = tmp.resolve("suite");
+        List<Path> cases;
+        try (Stream<Path> s = Files.list(MINI.resolve("suite"))) {
+            cases = s.sorted().toList();
         }
-        outBytes.reset();
-        assertThat(run("run", "--help")).isZero();
-        assertThat(out()).startsWith("Usage: qbn4j run --layer layer.json").contains("Exit status:");
-        outBytes.reset();
-        assertThat(run("help", "conformance")).isZero();
-        assertThat(out()).startsWith("Usage: qbn4j conformance");
-        outBytes.reset();
-        assertThat(run("conformance", "--help")).isZero();
-        assertThat(out()).startsWith("Usage: qbn4j conformance");
+        for (int copy = 0; copy < 4; copy++) {
+            for (Path c : cases) {
+                Path target = suite.resolve(copy + "-" + c.getFileName());
+                Files.createDirectories(target);
+                try (Stream<Path> files = Files.list(c)) {
+                    for (Path f : files.toList()) {
+                        Files.copy(f, target.resolve(f.getFileName()));
+                    }
+                }
+            }
+        }
+        CliRunner r = CliRunner.run("conformance", suite.toString());
+        assertThat(r.status).as(r.describe()).isZero();
+        assertThat(r.out).isEqualTo("20 passed, 0 failed\n");
+        assertThat(r.err.split("\n")).hasSize(9)
+                .startsWith("qbn4j conformance: 2 of 20 cases (10%), 0 failed")
+                .endsWith("qbn4j conformance: 18 of 20 cases (90%), 0 failed");
+
+        r = CliRunner.run("conformance", "--quiet", suite.toString());
+        assertThat(r.status).isZero();
+        assertThat(r.out).isEqualTo("20 passed, 0 failed\n");
+        assertThat(r.err).isEmpty();
+        r = CliRunner.run("conformance", "-q", suite.toString());
+        assertThat(r.err).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ help and exit codes
+
+    @Test
+    void helpDocumentsEveryCommandAndTheExitCodes() {
+        for (String[] args : new String[][] {{"--help"}, {"help"}, {"-h"}}) {
+            CliRunner r = CliRunner.run(args);
+            assertThat(r.status).isZero();
+            assertThat(r.out).contains("run --layer FILE --weights FILE").contains("run --model MODEL --layer NAME")
+                    .contains("conformance [--verbose] [--quiet] SUITE_DIR").contains("inspect MODEL")
+                    .contains("calibrate MODEL --layer NAME --samples FILE --out DIR")
+                    .contains("quantize MODEL --layer NAME --config FILE --out DIR")
+                    .contains("Exit status:").contains("  1   conformance").contains("  2   refused")
+                    .contains("  3   a file is missing").contains("  64  usage error").contains("  70  internal error");
+        }
     }
 
     @Test
-    void demoRunsWithoutArgumentsAndPrintsTheFoldingAndOutputs() {
-        assertThat(run()).isZero();
-        assertThat(out())
-                .contains("a              [32, 127] x scale 0.015748031")
-                .contains("input shift    [2, 0] -> buffer frac bits 4")
-                .contains("b              [0, 95] with frac bits -1, shifted left by [5, 5] -> [0, 3040]")
-                .contains("output scale   [129] with frac bits 13")
-                .contains("output frac bits 4")
-                .contains("values=[20, 8, -14, 114]")
-                .containsPattern("\\(0, 1, 1\\)\\s+2\\.0625\\s+33\\s+114\\s+7\\.125\\s+7\\.1249");
-        assertThat(err()).isEmpty();
+    void everyCommandHasHelpWithItsExitCodes() {
+        for (String command : COMMANDS) {
+            CliRunner viaOption = CliRunner.run(command, "--help");
+            assertThat(viaOption.status).as(command).isZero();
+            assertThat(viaOption.out).as(command).startsWith("Usage: qbn4j " + command).contains("Exit status:")
+                    .contains("  64  usage error");
+            assertThat(viaOption.err).isEmpty();
+            CliRunner viaHelp = CliRunner.run("help", command);
+            assertThat(viaHelp.status).isZero();
+            assertThat(viaHelp.out).isEqualTo(viaOption.out);
+            CliRunner shortOption = CliRunner.run(command, "-h");
+            assertThat(shortOption.out).isEqualTo(viaOption.out);
+            CliRunner amidOthers = CliRunner.run(command, "--bogus-before", "--help");
+            assertThat(amidOthers.status).as("--help wins").isZero();
+        }
+        CliRunner r = CliRunner.run("help", "frobnicate");
+        assertThat(r.status).isEqualTo(64);
+        assertThat(r.err).contains("help takes one of the commands run, conformance, inspect, calibrate, quantize");
+    }
+
+    @Test
+    void internalErrorsExit70WithAStackTrace() {
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+        int status = Main.execute("run", RunCommand.USAGE, System.out, err, (a, o, e) -> {
+            throw new NullPointerException("boom");
+        }, new String[0]);
+        assertThat(status).isEqualTo(70);
+        assertThat(errBytes.toString(StandardCharsets.UTF_8)).startsWith("qbn4j: internal error: "
+                + "java.lang.NullPointerException: boom").contains("at io.github.qbn4j.cli.MainTest");
+
+        errBytes.reset();
+        status = Main.execute("inspect", InspectCommand.USAGE, System.out, err, (a, o, e) -> {
+            throw new IllegalStateException("Keras files need jhdf (io.jhdf:jhdf), which is not available: add it");
+        }, new String[0]);
+        assertThat(status).as("a missing optional dependency").isEqualTo(70);
+        assertThat(errBytes.toString(StandardCharsets.UTF_8)).isEqualTo("qbn4j inspect: Keras files need jhdf "
+                + "(io.jhdf:jhdf), which is not available: add it\n");
+    }
+
+    @Test
+    void referenceErrorsExit2WithThePythonClass() {
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+        int status = Main.execute("run", RunCommand.USAGE, System.out, err, (a, o, e) -> {
+            throw new QuantizationException(QuantizationException.ReferenceError.INVALID_ARGUMENT, "spread");
+        }, new String[0]);
+        assertThat(status).isEqualTo(2);
+        assertThat(errBytes.toString(StandardCharsets.UTF_8)).isEqualTo("InvalidArgumentError: spread\n");
+    }
+
+    // ------------------------------------------------------------------ the demo
+
+    @Test
+    void demoRunsTheBundledModelAndMatchesQuantizeml() {
+        CliRunner r = CliRunner.run();
+        assertThat(r.status).as(r.describe()).isZero();
+        assertThat(r.err).isEmpty();
+        assertThat(r.out)
+                .contains("The bundled demo_model.h5: conv -> relu -> bn")
+                .contains("Layer \"bn\" (QuantizedBatchNormalization, demo_model.h5): 8 channels, epsilon 0.001")
+                .contains("output quantizer: 8 bits signed, per-axis")
+                .contains("Input (demo_input.npz): FixedPoint[shape=[1, 4, 4, 8], valueBits=8, fracBits=5")
+                .contains("    ch       a float   a_q")
+                .contains("Output: FixedPoint[shape=[1, 4, 4, 8], valueBits=7, fracBits=[5, 4, 6, 5, 4, 4, 5, 5]")
+                .containsPattern("\\(0, 0, 0, 2\\)\\s+219\\s+6\\.84375\\s+-128\\s+-2\\.0\\s+-4\\.9\\d+\\s+saturated")
+                .contains("matches quantizeml 0.5.2: yes");
+        assertThat(r.out.lines().filter(l -> l.startsWith("matches quantizeml 0.5.2: ")))
+                .containsExactly("matches quantizeml 0.5.2: yes (all 128 values, the value bits and the frac bits "
+                        + "of demo_output.npz)");
     }
 }

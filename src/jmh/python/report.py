@@ -1,0 +1,121 @@
+"""Turns the JMH JSON files and logs of src/jmh/run-benchmarks.sh into the tables of BENCHMARKS.md.
+
+Usage: python3 src/jmh/python/report.py OUTDIR_JDK17 OUTDIR_JDK25 [quantizeml.txt]
+The runs use JMH's sample mode (every call timed). Derived columns use the fastest call ("min"),
+which a shared, loaded machine disturbs least; the median call is given beside it. ns/element =
+time per call / elements; GB/s counts the bytes read plus the bytes written (int8 in; int8 out with
+the output quantizer, int64 out without); "% copy" is that rate over the rate of System.arraycopy of
+the same input bytes in the same run (same shape and threads, fastest call as well).
+"""
+import glob
+import json
+import os
+import re
+import sys
+
+
+def elements(shape):
+    s = "4x256x1024x256" if shape == "dram" else shape
+    n = 1
+    for d in s.split("x"):
+        n *= int(d)
+    return n
+
+
+def load(outdir):
+    rows = []
+    checks = {}
+    kernels = {}
+    for f in sorted(glob.glob(os.path.join(outdir, "*.json"))):
+        try:
+            data = json.load(open(f))
+        except ValueError:
+            continue
+        for r in data:
+            p = r["params"]
+            alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
+            pm = r["primaryMetric"]
+            pct = pm.get("scorePercentiles", {})
+            rows.append(dict(bench=r["benchmark"].split(".")[-1], shape=p["shape"], input=p["input"], oq=p["oq"],
+                             threads=int(p["threads"]), us=pct.get("0.0", pm["score"]), med=pct.get("50.0", pm["score"]),
+                             mean=pm["score"], alloc=alloc, run=os.path.basename(f)[:-5]))
+    for f in glob.glob(os.path.join(outdir, "*.log")):
+        for line in open(f, errors="replace"):
+            m = re.search(r"CHECK (\S+) shape=(\S+) input=(\S+) oq=(\S+) threads=(\d+) (.*)", line)
+            if not m:
+                continue
+            cand, shape, inp, oq, th, rest = m.groups()
+            key = (shape, inp, oq, int(th))
+            if cand == "plan":
+                kernels[key] = re.search(r"kernel=(\S+)", rest).group(1)
+            mm = re.search(r"mismatches=(\d+) of (\d+)", rest)
+            if mm:
+                checks[(cand,) + key] = int(mm.group(1))
+    return rows, checks, kernels
+
+
+def quantizeml_times(path):
+    t = {}
+    if path and os.path.exists(path):
+        for line in open(path):
+            m = re.match(r"(\S+) input=(\S+) oq=on ms/call=([\d.]+)", line)
+            if m:
+                t[(m.group(1), m.group(2))] = float(m.group(3)) * 1000.0
+    return t
+
+
+def fmt(us):
+    return "%.1f" % us if us < 1000 else "{:,.0f}".format(us)
+
+
+def table(outdir, qml, runs=None):
+    all_rows, checks, kernels = load(outdir)
+    rows = [r for r in all_rows if runs is None or r["run"] in runs]
+    out = []
+    hdr = ("| candidate | shape | input | OQ | thr | µs/call min | median | ns/elem | GB/s | % copy | × ORT QLinear "
+           "| × quantizeml | alloc B/op | mismatches |")
+    out.append(hdr)
+    out.append("|" + "---|" * (hdr.count("|") - 1))
+    for r in rows:
+        key = (r["shape"], r["input"], r["oq"], r["threads"])
+        n = elements(r["shape"])
+        outbytes = 1 if r["oq"] == "on" else 8
+        moved = n * (1 + (1 if r["bench"] == "arraycopy" else outbytes))
+        gbs = moved / (r["us"] * 1e-6) / 1e9
+        copy = [c for c in all_rows if c["bench"] == "arraycopy" and (c["shape"], c["threads"]) == (r["shape"], r["threads"])
+                and c["run"].replace("-ort", "") == r["run"].replace("-ort", "")]
+        if not copy:
+            copy = [c for c in all_rows if c["bench"] == "arraycopy" and (c["shape"], c["threads"]) == (r["shape"], r["threads"])]
+        pct = ""
+        if copy:
+            cgbs = 2 * n / (copy[0]["us"] * 1e-6) / 1e9
+            pct = "%.0f%%" % (100 * gbs / cgbs)
+        ort = [c for c in all_rows if c["bench"] == "ortQLinear" and (c["shape"], c["oq"], c["threads"]) ==
+               (r["shape"], r["oq"], r["threads"]) and c["input"] == "perTensor"]
+        xort = "%.1f" % (ort[0]["us"] / r["us"]) if ort and r["bench"] not in ("arraycopy", "vectorCopy") else ""
+        q = qml.get((r["shape"], r["input"])) if r["oq"] == "on" else None
+        xq = "%.0f" % (q / r["us"]) if q and r["bench"] not in ("arraycopy", "vectorCopy") else ""
+        name = r["bench"]
+        cand = {"planAuto": "plan-" + kernels.get(key, "?"), "planScalar": None}.get(name, name)
+        if name == "planScalar":
+            cand = next((c[0] for c in checks if c[0].startswith("plan-SCALAR") and c[1:] == key), "plan-SCALAR")
+        label = {"planAuto": "plan (%s)" % kernels.get(key, "?"), "planScalar": "plan (%s)" % cand[5:]}.get(name, name)
+        mism = checks.get((cand,) + key, "" if name in ("arraycopy", "vectorCopy") else "n/a")
+        alloc = "" if r["alloc"] is None else ("%.1f" % r["alloc"])
+        out.append("| %s | %s | %s | %s | %d | %s | %s | %.3f | %.2f | %s | %s | %s | %s | %s |" % (
+            label, r["shape"], r["input"], r["oq"], r["threads"], fmt(r["us"]), fmt(r["med"]), r["us"] * 1000 / n, gbs,
+            pct, xort, xq, alloc, mism))
+    return "\n".join(out)
+
+
+RUNS = [("A", ["A", "A-ort"]), ("B", ["B"]), ("C", ["C"]), ("D", ["D"]), ("E", ["E", "E2"]), ("S", ["S"]),
+        ("V", ["V"]), ("G", ["G"])]
+
+if __name__ == "__main__":
+    qml = quantizeml_times(sys.argv[3] if len(sys.argv) > 3 else None)
+    for d in sys.argv[1:3]:
+        for name, runs in RUNS:
+            print("#### %s, run %s" % (os.path.basename(d.rstrip("/")), name))
+            print()
+            print(table(d, qml, runs))
+            print()

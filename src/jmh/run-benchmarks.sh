@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs the benchmark subsets reported in BENCHMARKS.md with one JDK.
+# Usage: src/jmh/run-benchmarks.sh /path/to/java OUTDIR      (after: mvn -Pbench -DskipTests package)
+# Every run: 1 fork, 3 x 1 s warmup, 5 x 1 s measurement, sample mode (every call timed: the
+# minimum and median are reported, which resist the load of a shared machine), -prof gc; the fork adds
+# --add-modules=jdk.incubator.vector -Xmx12g (see @Fork in BnBenchmark).
+set -euo pipefail
+JAVA=${1:?java}
+OUT=${2:?outdir}
+mkdir -p "$OUT"
+JAR=${JAR:-target/benchmarks.jar}
+run() {
+  local name=$1; shift
+  "$JAVA" -jar "$JAR" "$@" -bm sample -tu us -f 1 -wi 3 -w 1 -i 5 -r 1 -prof gc -rf json -rff "$OUT/$name.json" > "$OUT/$name.log" 2>&1
+}
+# A: the target case and every candidate
+run A 'BnBenchmark.(planAuto|planScalar|arraycopy|naive|highLevel)$' -p shape=8x112x112x64 -p input=perTensor,perAxis -p oq=on -p threads=1
+run A-ort 'BnBenchmark.(ortQLinear|ortQdq)$' -p shape=8x112x112x64 -p input=perTensor -p oq=on -p threads=1
+# B: the other shapes
+run B 'BnBenchmark.(planAuto|planScalar|arraycopy|ortQLinear)$' -p shape=1x56x56x64,1x112x112x64,1x7x7x1024,1x224x224x3 -p input=perTensor -p oq=on -p threads=1
+# C: two threads
+run C 'BnBenchmark.(planAuto|arraycopy|ortQLinear)$' -p shape=8x112x112x64 -p input=perTensor -p oq=on -p threads=2
+# D: no output quantizer (31-bit buffer into long[])
+run D 'BnBenchmark.(planAuto|planScalar|arraycopy)$' -p shape=8x112x112x64 -p input=perTensor,perAxis -p oq=off -p threads=1
+# E: DRAM-sized tensor, 268,435,456 int8 elements
+run E 'BnBenchmark.(planAuto|planScalar|arraycopy|ortQLinear)$' -p shape=dram -p input=perTensor -p oq=on -p threads=1
+run E2 'BnBenchmark.(planAuto|arraycopy)$' -p shape=dram -p input=perTensor -p oq=on -p threads=2
+# S: working-set sweep (16 Ki and 256 Ki elements) to separate compute from memory limits
+run S 'BnBenchmark.(planAuto|planScalar|arraycopy)$' -p shape=1x1x256x64,1x16x256x64 -p input=perTensor -p oq=on -p threads=1
+# V: a Vector API copy loop of the same bytes, beside the plan and arraycopy (store path vs arithmetic)
+run V 'BnBenchmark.(planAuto|vectorCopy|arraycopy)$' -p shape=8x112x112x64,dram -p input=perTensor -p oq=on -p threads=1
+# G: allocation per call in average-time mode (sample mode's own bookkeeping shows up in -prof gc)
+run_avgt() {
+  local name=$1; shift
+  "$JAVA" -jar "$JAR" "$@" -bm avgt -tu us -f 1 -wi 3 -w 1 -i 5 -r 1 -prof gc -rf json -rff "$OUT/$name.json" > "$OUT/$name.log" 2>&1
+}
+run_avgt G 'BnBenchmark.(planAuto|planScalar|arraycopy)$' -p shape=1x56x56x64,8x112x112x64 -p input=perTensor,perAxis -p oq=on -p threads=1

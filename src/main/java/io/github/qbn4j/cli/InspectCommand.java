@@ -1,0 +1,95 @@
+package io.github.qbn4j.cli;
+
+import io.github.qbn4j.layer.Folding;
+import io.github.qbn4j.layer.QuantConfig;
+import io.github.qbn4j.layer.QuantizedBatchNormalization;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/** {@code qbn4j inspect}: shows what a layer folds to. */
+final class InspectCommand {
+
+    static final String USAGE = String.join("\n",
+            "Usage: qbn4j inspect MODEL [--layer NAME] [--input-format VB:FB[,FB...][@SCALE]]",
+            "                     [--config quant.json] [--range-max V[,V...]]",
+            "",
+            "For each BatchNormalization and QuantizedBatchNormalization layer of MODEL (or the one named",
+            "by --layer), prints its configuration and what it folds to for one input format: the float",
+            "a = gamma * rsqrt(var + eps) and b = beta - mean * a, their quantized integers, frac bits,",
+            "shifts and scales; the Akida-style integer parameters (a_q int8; b_q int8 with b_shift =",
+            "F - fb_b, F the buffer's frac bits; input_shift; output scale q_s uint8 and out_shift); and",
+            "the quantization error of a and b against float (max and mean of |a_q * scale - a| and of",
+            "|b_q * 2^-fb_b * S - b|).",
+            "",
+            "MODEL is a quantizeml 0.5.2 model (.h5), a Keras 2 .h5 or Keras 3 .keras model, or a folder",
+            "with layer.json and weights.npz (the interchange format).",
+            "",
+            "Options:",
+            "  --layer NAME          the layer (or its path in nested models, e.g. seq/inner_bn)",
+            "  --input-format F      the input's format: VB value bits (quantizeml's value_bits, sign",
+            "                        excluded), FB frac bits (one: per-tensor; one per channel: per-axis),",
+            "                        @SCALE for a QFloat input. Default " + InputFormat.DEFAULT
+                    + ": 8 value bits, frac bits 0, per-tensor",
+            "                        (e.g. the output of an 8-bit unsigned ReLU quantizer)",
+            "  --config FILE         quant_config JSON (a quant_config, or a q_config by layer name);",
+            "                        float layers use quantizeml's defaults (quant_config=None: 8-bit a",
+            "                        and b, 32-bit buffer, no output quantizer) without it; for a quantized",
+            "                        layer it replaces the layer's own (range_max then 1.0 unless given)",
+            "  --range-max V[,V...]  the output quantizer's range_max (with --layer)",
+            "  --quiet, -q           accepted for symmetry; inspect prints no progress",
+            "",
+            Main.EXIT_CODES);
+
+    private static final Set<String> VALUES = Set.of("--layer", "--input-format", "--config", "--range-max");
+
+    private InspectCommand() {
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) throws CliException, IOException {
+        Args a = Args.parse(argv, VALUES, Set.of("--quiet"));
+        if (a.help()) {
+            out.println(USAGE);
+            return Main.EXIT_OK;
+        }
+        Path model = Path.of(a.single("MODEL"));
+        String formatText = a.has("--input-format") ? a.get("--input-format") : InputFormat.DEFAULT;
+        InputFormat format = InputFormat.parse("--input-format", formatText);
+        float[] rangeMax = a.floats("--range-max");
+        String name = a.get("--layer");
+        if (rangeMax != null && name == null && !Files.isDirectory(model)) {
+            throw CliException.usage("option --range-max needs --layer");
+        }
+        List<LayerSource> sources = name != null || Files.isDirectory(model)
+                ? List.of(LayerSource.one(model, name)) : LayerSource.all(model);
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("MODEL must have a BatchNormalization or QuantizedBatchNormalization "
+                    + "layer, got none in " + model);
+        }
+        boolean first = true;
+        for (LayerSource source : sources) {
+            QuantConfig config = null;
+            String configOrigin = null;
+            if (a.has("--config")) {
+                config = QuantConfigFile.read(Path.of(a.get("--config")), source.name());
+                configOrigin = "from " + a.get("--config");
+            } else if (source.isFloat()) {
+                config = QuantConfig.defaults();
+                configOrigin = "quantizeml's defaults: no --config";
+            }
+            QuantizedBatchNormalization layer = source.quantize(config, rangeMax, null);
+            Folding folding = layer.fold(format.valueBits, format.fracBits, format.scales);
+            if (!first) {
+                out.println();
+            }
+            first = false;
+            FoldingReport.printLayer(out, source.name(), source.className(), source.origin(), layer, configOrigin);
+            out.println("Input format " + format.text + ": " + format.describe());
+            FoldingReport.printFolding(out, layer, folding);
+        }
+        return Main.EXIT_OK;
+    }
+}

@@ -1,0 +1,281 @@
+package io.github.qbn4j.internal;
+
+import java.util.Arrays;
+
+/**
+ * The per-channel constants of a compiled quantized batch normalization, in the forms the kernels
+ * read, and the compile-time bound that decides whether the integer fast path is exact.
+ *
+ * <p>With {@code B} the buffer's value bits and {@code sat_B} the clip to {@code [-2^B,
+ * float32(2^B - 1)]}, quantizeml 0.5.2 computes, for an input integer {@code x} of channel
+ * {@code c}, one float32 operation at a time:
+ * <pre>
+ *   xs  = sat_B(x * 2^inShift[c])               FixedPoint.expand (inShift 0 for a promoted input)
+ *   p   = sat_B(xs * a[c])                      tf.multiply(inputs, a)
+ *   s   = sat_B(p + b[c])                       outputs + b (b already aligned on the buffer)
+ *   -- with an output quantizer --
+ *   v   = sat_B(s * q[c])                       QFloat.to_fixed_point(scale_bits)
+ *   out = sat_o(floor((v * 2^outShift[c]) + 0.5)) FixedPoint.rescale, round half up
+ * </pre>
+ * The float32 forms of these constants are in the {@code f*} arrays.
+ *
+ * <p><b>The integer fast path.</b> {@link #integerExact()} is true when a bound, computed here from
+ * the constants and the input's value bits, proves that every float32 intermediate above is an
+ * exact integer below {@code 2^24} in magnitude and that no {@code sat_B} clips. Then each float32
+ * operation equals the same operation on integers, the chain collapses by distributivity, and
+ * <pre>
+ *   out = clip_o((x * A[c] + C[c]) >> K[c])
+ * </pre>
+ * with {@code A = a*q*2^(inShift + max(outShift, 0))}, {@code C = b*q*2^max(outShift, 0)} plus
+ * {@code 2^(K-1)} when {@code K = -outShift > 0}, is bit-identical to the float32 chain. See
+ * {@link #of} for the proof. Immutable after construction; arrays are never handed out.
+ */
+public final class BnConstants {
+
+    /** {@code 2^24}: float32 holds every integer of at most this magnitude. */
+    static final long EXACT = 1L << 24;
+
+    final int channels;
+    final boolean hasOutputQuantizer;
+    final int bufferValueBits;
+    final int outputValueBits;
+
+    // float32 chain, literally
+    final float[] fInMul;
+    final float[] fA;
+    final float[] fB;
+    final float[] fQ;
+    final float[] fOutMul;
+    final float bufLo;
+    final float bufHi;
+    final float outLo;
+    final float outHi;
+
+    // which clips of the float32 chain can ever change a value, from the same bounds
+    final boolean clipXs;
+    final boolean clipP;
+    final boolean clipS;
+    final boolean clipV;
+
+    // integer fast path (null when not proven exact)
+    final int[] iA;
+    final int[] iC;
+    final int[] iK;
+    final int iLo;
+    final int iHi;
+    private final String integerVerdict;
+
+    private BnConstants(int channels, boolean oq, int bufferBits, int outBits, float[] inMul, float[] a, float[] b,
+            float[] q, float[] outMul, boolean[] clips, int[] iA, int[] iC, int[] iK, String verdict) {
+        this.channels = channels;
+        this.hasOutputQuantizer = oq;
+        this.bufferValueBits = bufferBits;
+        this.outputValueBits = outBits;
+        this.fInMul = inMul;
+        this.fA = a;
+        this.fB = b;
+        this.fQ = q;
+        this.fOutMul = outMul;
+        this.bufLo = -F32.pow2(bufferBits);
+        this.bufHi = F32.upperBound(bufferBits);
+        this.outLo = oq ? -F32.pow2(outBits) : bufLo;
+        this.outHi = oq ? F32.upperBound(outBits) : bufHi;
+        this.clipXs = clips[0];
+        this.clipP = clips[1];
+        this.clipS = clips[2];
+        this.clipV = clips[3];
+        this.iA = iA;
+        this.iC = iC;
+        this.iK = iK;
+        this.iLo = (int) Math.max(outLo, Integer.MIN_VALUE);
+        this.iHi = (int) Math.min(outHi, Integer.MAX_VALUE);
+        this.integerVerdict = verdict;
+    }
+
+    /**
+     * Builds the constants and decides the integer fast path.
+     *
+     * <p><b>Bound and proof.</b> Let {@code X = 2^inputValueBits}; every input integer has
+     * {@code |x| <= X}. Per channel, in exact arithmetic, {@code |xs| <= XS = X * 2^inShift},
+     * {@code |p| <= P = XS * |a|}, {@code |s| <= S = P + |b|} and, with an output quantizer,
+     * {@code |v| <= V = S * |q|}. Let {@code L = min(2^24, 2^B - 1)}. If {@code XS, P, S, V <= L}:
+     * <ol>
+     *   <li>each exact result is an integer of magnitude at most {@code 2^24}, hence a float32, so the
+     *       float32 operation returns it unrounded (its operands being exact by induction);</li>
+     *   <li>each is within {@code [-(2^B - 1), 2^B - 1]}, so no {@code sat_B} clips;</li>
+     *   <li>so {@code v = x*a*q*2^inShift + b*q} exactly.</li>
+     * </ol>
+     * The rescale is {@code floor(float32(t + 0.5))} with {@code t = v * 2^outShift}:
+     * <ul>
+     *   <li>{@code outShift >= 0}: {@code t} is an exact integer; if {@code |t| < 2^23}, then
+     *       {@code t + 0.5} has at most 24 significant bits and is exact, and the floor is {@code t}.
+     *       (At {@code 2^23} and beyond, {@code t + 0.5} is a tie that rounds to even, which the
+     *       integer form would not reproduce: such plans stay on the float32 path.)</li>
+     *   <li>{@code outShift = -K < 0}: {@code t + 0.5 = (v + 2^(K-1)) / 2^K}; if
+     *       {@code V + 2^(K-1) <= 2^24} the numerator is a float32 integer and dividing it by a power
+     *       of two is exact (no underflow: {@code K <= 25}), so the floor is
+     *       {@code (v + 2^(K-1)) >> K} (an arithmetic shift floors).</li>
+     * </ul>
+     * The final {@code sat_o} is an integer clip in both forms. Every integer intermediate of the
+     * fast path is below {@code 2^25} in magnitude, so Java {@code int} arithmetic cannot overflow.
+     * Without an output quantizer the result is {@code s = x*a*2^inShift + b} ({@code K = 0}).
+     *
+     * <p>The same bounds, without the {@code 2^24} cap and each rounded up to a float32 (a float32
+     * result can round past its exact bound, never past the next float32), tell which
+     * {@code sat_B} clips can ever change a value: a clip whose stage bound stays within
+     * {@code float32(2^B - 1)} is the identity.
+     *
+     * @param bufferValueBits {@code B}, 0 to 31
+     * @param inputValueBits value bits of the input integers
+     * @param inShift per-channel left shift of the input (0 to 30)
+     * @param a per-channel quantized {@code a}
+     * @param b per-channel aligned {@code b}
+     * @param q per-channel quantized output scale, or null without an output quantizer
+     * @param outShift per-channel output shift, or null without an output quantizer
+     * @param outputValueBits value bits of the output quantizer (ignored without one)
+     * @return the constants
+     */
+    public static BnConstants of(int bufferValueBits, int inputValueBits, int[] inShift, long[] a, long[] b,
+            long[] q, int[] outShift, int outputValueBits) {
+        int channels = a.length;
+        boolean oq = q != null;
+        float[] fInMul = new float[channels];
+        float[] fA = new float[channels];
+        float[] fB = new float[channels];
+        float[] fQ = new float[channels];
+        float[] fOutMul = new float[channels];
+        long limit = Math.min(EXACT, (1L << bufferValueBits) - 1);
+        long bufHi = (long) F32.upperBound(bufferValueBits);
+        long bufCap = 1L << bufferValueBits;
+        long x = 1L << inputValueBits;
+        boolean[] clips = new boolean[4];
+        int[] iA = new int[channels];
+        int[] iC = new int[channels];
+        int[] iK = new int[channels];
+        String verdict = null;
+        for (int c = 0; c < channels; c++) {
+            fInMul[c] = F32.pow2(inShift[c]);
+            fA[c] = a[c];
+            fB[c] = b[c];
+            fQ[c] = oq ? q[c] : 1f;
+            fOutMul[c] = oq ? F32.pow2(outShift[c]) : 1f;
+            // Stage bounds, saturating at 2^62 so that nothing overflows a long. ceilFloat keeps them
+            // valid for the float32 results, which may round up past the exact bound.
+            long xs = ceilFloat(mulCapped(x, 1L << inShift[c]));
+            long p = ceilFloat(mulCapped(Math.min(xs, bufCap), Math.abs(a[c])));
+            long s = ceilFloat(addCapped(Math.min(p, bufCap), Math.abs(b[c])));
+            long v = oq ? ceilFloat(mulCapped(Math.min(s, bufCap), Math.abs(q[c]))) : 0;
+            clips[0] |= xs > bufHi;
+            clips[1] |= p > bufHi;
+            clips[2] |= s > bufHi;
+            clips[3] |= v > bufHi;
+            if (verdict != null) {
+                continue;
+            }
+            if (xs > limit || p > limit || s > limit || (oq && v > limit)) {
+                verdict = "an intermediate may pass " + limit + " at channel " + c;
+                continue;
+            }
+            long bigA = a[c] << inShift[c];
+            long bigC = b[c];
+            int k = 0;
+            if (oq) {
+                bigA *= q[c];
+                bigC *= q[c];
+                int shift = outShift[c];
+                if (shift >= 0) {
+                    if (shift >= 23 || (v << shift) >= (1L << 23)) {
+                        verdict = "v * 2^" + shift + " may reach 2^23 at channel " + c;
+                        continue;
+                    }
+                    bigA <<= shift;
+                    bigC <<= shift;
+                } else {
+                    k = -shift;
+                    if (k > 25 || v + (1L << (k - 1)) > EXACT) {
+                        verdict = "v + 2^" + (k - 1) + " may pass 2^24 at channel " + c;
+                        continue;
+                    }
+                    bigC += 1L << (k - 1);
+                }
+            }
+            iA[c] = (int) bigA;
+            iC[c] = (int) bigC;
+            iK[c] = k;
+        }
+        return new BnConstants(channels, oq, bufferValueBits, oq ? outputValueBits : bufferValueBits, fInMul, fA, fB,
+                fQ, fOutMul, clips, verdict == null ? iA : null, verdict == null ? iC : null,
+                verdict == null ? iK : null, verdict == null ? "proven exact" : verdict);
+    }
+
+    private static long mulCapped(long u, long w) {
+        long cap = 1L << 62;
+        if (u == 0 || w == 0) {
+            return 0;
+        }
+        return u > cap / w ? cap : Math.min(u * w, cap);
+    }
+
+    /** The smallest float32 at or above {@code v} (a non-negative bound), as a long. */
+    private static long ceilFloat(long v) {
+        float f = v;
+        return (long) f < v ? (long) Math.nextUp(f) : (long) f;
+    }
+
+    private static long addCapped(long u, long w) {
+        return Math.min(u + w, 1L << 62);
+    }
+
+    /**
+     * Returns the channel count.
+     *
+     * @return {@code C}
+     */
+    public int channels() {
+        return channels;
+    }
+
+    /**
+     * Whether the bound proves the integer fast path exact.
+     *
+     * @return true if {@link IntegerKernel} may be used
+     */
+    public boolean integerExact() {
+        return iA != null;
+    }
+
+    /**
+     * Says why the integer fast path is or is not available.
+     *
+     * @return {@code "proven exact"} or the first failing bound
+     */
+    public String integerVerdict() {
+        return integerVerdict;
+    }
+
+    /**
+     * Whether the result of each element has an output quantizer.
+     *
+     * @return true with an output quantizer
+     */
+    public boolean hasOutputQuantizer() {
+        return hasOutputQuantizer;
+    }
+
+    /**
+     * Returns the value bits of what the kernels write: the output quantizer's, or the buffer's.
+     *
+     * @return the value bits of the result
+     */
+    public int resultValueBits() {
+        return outputValueBits;
+    }
+
+    @Override
+    public String toString() {
+        return "BnConstants[channels=" + channels + ", B=" + bufferValueBits + ", outputQuantizer="
+                + hasOutputQuantizer + ", integer=" + integerVerdict + ", a=" + Checks.head(fA, 8) + ", b="
+                + Checks.head(fB, 8) + ", inShift×=" + Arrays.toString(Arrays.copyOf(fInMul, Math.min(8, channels)))
+                + "]";
+    }
+}
