@@ -170,7 +170,6 @@ public final class VectorKernel extends BnKernel {
                     t -= p;
                 }
             }
-    
         } else if (folded) {
             float[] a = tFa;
             float[] b = tFb;
@@ -203,7 +202,6 @@ public final class VectorKernel extends BnKernel {
                     t -= p;
                 }
             }
-    
         } else {
             int p = period;
             FloatVector outLo = FloatVector.broadcast(FS, k.outLo);
@@ -217,7 +215,6 @@ public final class VectorKernel extends BnKernel {
                     t -= p;
                 }
             }
-    
         }
         int channels = k.channels;
         for (int i = n; i < count; i++) {
@@ -249,7 +246,6 @@ public final class VectorKernel extends BnKernel {
                     t -= p;
                 }
             }
-    
         } else {
             int p = period;
             boolean oq = k.hasOutputQuantizer;
@@ -287,7 +283,6 @@ public final class VectorKernel extends BnKernel {
                     t -= p;
                 }
             }
-    
         }
         int channels = k.channels;
         for (int i = n; i < count; i++) {
