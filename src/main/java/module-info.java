@@ -1,8 +1,10 @@
 /**
  * qbn4j: quantized batch-normalization inference, bit-exact with quantizeml 0.5.2.
  *
- * <p>Only {@code slf4j-api} is required at run time. Jackson is needed only by the
- * {@code layer.json} reader of {@link io.github.qbn4j.io}.
+ * <p>Only {@code slf4j-api} is required at run time. Two optional dependencies serve single readers of
+ * {@link io.github.qbn4j.io}: Jackson ({@code layer.json}) and jhdf (Keras and quantizeml model
+ * files). The Vector API kernels are used when {@code jdk.incubator.vector} is present at run time;
+ * nothing requires it.
  */
 module io.github.qbn4j {
     requires org.slf4j;
