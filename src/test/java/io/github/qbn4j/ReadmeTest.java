@@ -47,7 +47,7 @@ class ReadmeTest {
     private static String compileAndRun(String body, int index) throws Exception {
         Path dir = Files.createTempDirectory("readme");
         String className = "ReadmeBlock" + index;
-        String source = "import io.github.qbn4j.*;\nimport io.github.qbn4j.tensor.*;\nimport io.github.qbn4j.quantizer.*;\n"
+        String source = "import java.nio.file.*;\nimport io.github.qbn4j.*;\nimport io.github.qbn4j.tensor.*;\nimport io.github.qbn4j.quantizer.*;\n"
                 + "import io.github.qbn4j.layer.*;\nimport io.github.qbn4j.io.*;\nimport io.github.qbn4j.conformance.*;\n"
                 + "public class " + className + " {\n public static void main(String[] args) throws Exception {\n"
                 + body + "\n }\n}\n";
