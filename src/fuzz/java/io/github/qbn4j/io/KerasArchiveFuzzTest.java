@@ -1,0 +1,18 @@
+package io.github.qbn4j.io;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/**
+ * Coverage-guided fuzzing of the keras-archive reader with Jazzer, seeded from
+ * {@code src/test/resources/fuzz-corpus/keras-archive/}: every input must honour {@link FuzzContract}. Runs only
+ * under {@code -Pfuzz} (see TESTING.md); a finding is written to {@code target/fuzz/keras-archive/}.
+ */
+class KerasArchiveFuzzTest {
+
+    private static final FuzzContract CONTRACT = FuzzContract.warmedUp(FuzzContract.Reader.KERAS_ARCHIVE).inline();
+
+    @FuzzTest(maxExecutions = 100_000)
+    void fuzz(byte[] input) {
+        CONTRACT.check(input);
+    }
+}
