@@ -97,12 +97,16 @@ class BadInputTest {
                         "gamma must have at least 1 element, got 0 (layer \"quantized_batch_normalization\")", () -> QuantizedBatchNormalization.builder().gamma().build())
                 .add("builder().build", "wrong channel count (beta)", "IllegalArgumentException",
                         "beta must have 2 elements (the channel count given by gamma), got 1", () -> layer().beta(1f).build())
-                .add("builder().build", "wrong channel count (moving mean)", "?", "?",
+                .add("builder().build", "wrong channel count (moving mean)", "IllegalArgumentException",
+                        "movingMean must have 2 elements (the channel count given by gamma), got 1",
                         () -> layer().movingMean(1f).build())
-                .add("builder().build", "wrong channel count (moving variance)", "?", "?",
+                .add("builder().build", "wrong channel count (moving variance)", "IllegalArgumentException",
+                        "movingVariance must have 2 elements (the channel count given by gamma), got 3",
                         () -> layer().movingVariance(1f, 1f, 1f).build())
-                .add("builder().build", "NaN beta", "?", "?", () -> layer().beta(Float.NaN, 0f).build())
-                .add("builder().build", "infinite moving variance", "?", "?",
+                .add("builder().build", "NaN beta", "IllegalArgumentException",
+                        "beta must be finite, got NaN at index 0", () -> layer().beta(Float.NaN, 0f).build())
+                .add("builder().build", "infinite moving variance", "IllegalArgumentException",
+                        "movingVariance must be finite, got Infinity at index 1",
                         () -> layer().movingVariance(1f, Float.POSITIVE_INFINITY).build())
                 .add("builder().build", "NaN gamma", "IllegalArgumentException",
                         "gamma must be finite, got NaN at index 1", () -> layer().gamma(1f, Float.NaN).build())
