@@ -440,7 +440,8 @@ public final class QuantizedBatchNormalization {
     }
 
     /**
-     * Describes a {@link QuantizedBatchNormalization}. Parameters given as arrays are copied.
+     * Describes a {@link QuantizedBatchNormalization}. Parameters given as arrays are copied. A builder
+     * is mutable and not thread-safe; the layers it builds are immutable.
      */
     public static final class Builder {
 
