@@ -27,6 +27,13 @@ import jdk.incubator.vector.VectorSpecies;
  * the lanes read {@code L} consecutive entries from position {@code i mod P}. Elements past the last
  * whole vector go through {@link Float32Kernel#evaluate}.
  *
+ * <p><b>int8 to int8 in the integer mode: two FMAs.</b> When {@link BnConstants#int8FmaForm} proves
+ * it exact, the {@link #bytes} loop computes {@code (x * A + C) >> K} without a 32-bit integer multiply (two
+ * micro-ops per vector on x86) or a variable shift, as {@code r = fma(fma(x, M, D), S, 1.5 * 2^23)}
+ * in float lanes, whose bits are {@code bits(1.5 * 2^23) + result}; the output clip is an integer
+ * {@code min}/{@code max} on those bits and the narrowing keeps their low byte, which is the result.
+ * When one period of lane constants is at most four vectors, they are held in registers.
+ *
  * <p>Java's {@code float} to {@code int} vector conversion is not compiled to SIMD code by JDK 17,
  * so small integers move between the int and float lanes with the {@code 1.5 * 2^23} trick: for
  * {@code |v| < 2^22}, the bits of {@code v + 1.5 * 2^23} are those of {@code 1.5 * 2^23} plus
@@ -58,6 +65,10 @@ public final class VectorKernel extends BnKernel {
     private final float[] tFb;
     private final float[] tFq;
     private final float[] tOutMul;
+    // the int8 -> int8 FMA form of the integer mode (null when int8FmaForm does not prove it)
+    private final float[] tM;
+    private final float[] tD;
+    private final float[] tS;
 
     private VectorKernel(BnConstants k, boolean integer) {
         super(k);
@@ -74,8 +85,13 @@ public final class VectorKernel extends BnKernel {
             tK = table(k.iK);
             tInMul = tFa = tFb = tFq = tOutMul = null;
             folded = false;
+            float[][] form = k.int8FmaForm();
+            tM = form == null ? null : table(form[0]);
+            tD = form == null ? null : table(form[1]);
+            tS = form == null ? null : table(form[2]);
         } else {
             tA = tC = tK = null;
+            tM = tD = tS = null;
             folded = !k.clipXs && !k.clipV;
             float[] a = new float[c];
             float[] q = new float[c];
@@ -143,14 +159,116 @@ public final class VectorKernel extends BnKernel {
         return t;
     }
 
+    /**
+     * The FMA form over whole vectors (see {@link BnConstants#int8FmaForm}). When one period of lane
+     * constants is 1, 2, 3 or 4 vectors, they are held in registers for the whole loop.
+     *
+     * <p>Each loop is a method of its own, compiled on its own: inlined together, their Vector API
+     * calls pass C2's inlining budget, and a vector operation that is not inlined allocates.
+     */
+    private void fmaBytes(byte[] in, int inOff, byte[] out, int outOff, int count) {
+        int vectors = period % L == 0 ? period / L : 0;
+        int done = 0;
+        if (vectors == 1 || vectors == 2 || vectors == 4) {
+            done = fmaHeld4(in, inOff, out, outOff, count);
+        } else if (vectors == 3) {
+            done = fmaHeld3(in, inOff, out, outOff, count);
+        }
+        fmaTable(in, inOff, out, outOff, done, count - count % L);
+    }
+
+    /** Four vectors of constants in registers; slot j holds those at {@code (j * L) mod period}. */
+    private int fmaHeld4(byte[] in, int inOff, byte[] out, int outOff, int count) {
+        int p = period;
+        FloatVector m0 = FloatVector.fromArray(FS, tM, 0);
+        FloatVector d0 = FloatVector.fromArray(FS, tD, 0);
+        FloatVector s0 = FloatVector.fromArray(FS, tS, 0);
+        FloatVector m1 = FloatVector.fromArray(FS, tM, L % p);
+        FloatVector d1 = FloatVector.fromArray(FS, tD, L % p);
+        FloatVector s1 = FloatVector.fromArray(FS, tS, L % p);
+        FloatVector m2 = FloatVector.fromArray(FS, tM, 2 * L % p);
+        FloatVector d2 = FloatVector.fromArray(FS, tD, 2 * L % p);
+        FloatVector s2 = FloatVector.fromArray(FS, tS, 2 * L % p);
+        FloatVector m3 = FloatVector.fromArray(FS, tM, 3 * L % p);
+        FloatVector d3 = FloatVector.fromArray(FS, tD, 3 * L % p);
+        FloatVector s3 = FloatVector.fromArray(FS, tS, 3 * L % p);
+        FloatVector magic = FloatVector.broadcast(FS, MAGIC);
+        IntVector lo = IntVector.broadcast(IS, MAGIC_BITS + k.iLo);
+        IntVector hi = IntVector.broadcast(IS, MAGIC_BITS + k.iHi);
+        int step = 4 * L;
+        int end = count - count % step;
+        for (int i = 0; i < end; i += step) {
+            fmaStep(in, inOff + i, out, outOff + i, m0, d0, s0, magic, lo, hi);
+            fmaStep(in, inOff + i + L, out, outOff + i + L, m1, d1, s1, magic, lo, hi);
+            fmaStep(in, inOff + i + 2 * L, out, outOff + i + 2 * L, m2, d2, s2, magic, lo, hi);
+            fmaStep(in, inOff + i + 3 * L, out, outOff + i + 3 * L, m3, d3, s3, magic, lo, hi);
+        }
+        return end;
+    }
+
+    /** Three vectors of constants in registers (a period of {@code 3L}). */
+    private int fmaHeld3(byte[] in, int inOff, byte[] out, int outOff, int count) {
+        FloatVector m0 = FloatVector.fromArray(FS, tM, 0);
+        FloatVector d0 = FloatVector.fromArray(FS, tD, 0);
+        FloatVector s0 = FloatVector.fromArray(FS, tS, 0);
+        FloatVector m1 = FloatVector.fromArray(FS, tM, L);
+        FloatVector d1 = FloatVector.fromArray(FS, tD, L);
+        FloatVector s1 = FloatVector.fromArray(FS, tS, L);
+        FloatVector m2 = FloatVector.fromArray(FS, tM, 2 * L);
+        FloatVector d2 = FloatVector.fromArray(FS, tD, 2 * L);
+        FloatVector s2 = FloatVector.fromArray(FS, tS, 2 * L);
+        FloatVector magic = FloatVector.broadcast(FS, MAGIC);
+        IntVector lo = IntVector.broadcast(IS, MAGIC_BITS + k.iLo);
+        IntVector hi = IntVector.broadcast(IS, MAGIC_BITS + k.iHi);
+        int step = 3 * L;
+        int end = count - count % step;
+        for (int i = 0; i < end; i += step) {
+            fmaStep(in, inOff + i, out, outOff + i, m0, d0, s0, magic, lo, hi);
+            fmaStep(in, inOff + i + L, out, outOff + i + L, m1, d1, s1, magic, lo, hi);
+            fmaStep(in, inOff + i + 2 * L, out, outOff + i + 2 * L, m2, d2, s2, magic, lo, hi);
+        }
+        return end;
+    }
+
+    /**
+     * Constants read from the tables, for any period, from element {@code from} (a multiple of the
+     * period, so at table position 0) to {@code to} (a multiple of {@code L}).
+     */
+    private void fmaTable(byte[] in, int inOff, byte[] out, int outOff, int from, int to) {
+        int p = period;
+        FloatVector magic = FloatVector.broadcast(FS, MAGIC);
+        IntVector lo = IntVector.broadcast(IS, MAGIC_BITS + k.iLo);
+        IntVector hi = IntVector.broadcast(IS, MAGIC_BITS + k.iHi);
+        int t = 0;
+        for (int i = from; i < to; i += L) {
+            fmaStep(in, inOff + i, out, outOff + i, FloatVector.fromArray(FS, tM, t),
+                    FloatVector.fromArray(FS, tD, t), FloatVector.fromArray(FS, tS, t), magic, lo, hi);
+            t += L;
+            if (t >= p) {
+                t -= p;
+            }
+        }
+    }
+
+    private static void fmaStep(byte[] in, int inIndex, byte[] out, int outIndex, FloatVector m,
+            FloatVector d, FloatVector s, FloatVector magic, IntVector lo, IntVector hi) {
+        IntVector x = (IntVector) ByteVector.fromArray(BS, in, inIndex).convertShape(VectorOperators.B2I, IS, 0);
+        FloatVector r = ((FloatVector) x.convert(VectorOperators.I2F, 0)).fma(m, d).fma(s, magic);
+        IntVector y = r.reinterpretAsInts().max(lo).min(hi);
+        y.convertShape(VectorOperators.I2B, BS, 0).reinterpretAsBytes().intoArray(out, outIndex);
+    }
+
     @Override
     public void bytes(byte[] in, int inOff, byte[] out, int outOff, int count) {
-        // The loops sit in this one method on purpose: at more than 325 bytes of bytecode it is never
+        // The loops sit in this method on purpose: at more than 325 bytes of bytecode it is never
         // inlined into its callers, so C2 compiles it as a root and inlines all the Vector API calls
-        // below it. Inlined deep into a caller (e.g. a benchmark loop), they can hit the inlining depth
-        // limit, and a vector operation that is not inlined allocates its result.
+        // below it (the FMA loops are methods of their own, see fmaBytes). Inlined deep into a caller (e.g. a benchmark loop), they
+        // can hit the inlining depth limit, and a vector operation that is not inlined allocates its
+        // result.
         int n = count - count % L;
-        if (integer) {
+        if (tM != null) {
+            fmaBytes(in, inOff, out, outOff, count);
+        } else if (integer) {
             int[] a = tA;
             int[] c = tC;
             int[] sh = tK;

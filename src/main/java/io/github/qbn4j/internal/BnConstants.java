@@ -208,6 +208,59 @@ public final class BnConstants {
                 verdict == null ? iK : null, verdict == null ? "proven exact" : verdict);
     }
 
+    /**
+     * The constants {@code M, D, S} of a form of the integer fast path for int8 inputs and results
+     * that needs no integer multiply or variable shift: {@code r = fma(fma(x, M, D), S, 1.5 * 2^23)}
+     * in float32 (the SIMD kernel's int8 loop), or null when it is not proven exact.
+     *
+     * <p><b>Proof.</b> Let {@code v = x*A + C - 2^(K-1)} for {@code K >= 1}, so that the integer
+     * mode's result is {@code (v + 2^(K-1)) >> K = floor(v / 2^K + 1/2)}. Take {@code M = 2A},
+     * {@code D = 2(C - 2^(K-1)) + 1}, {@code S = 2^-(K+1)}; then {@code z = x*M + D = 2v + 1}. (For
+     * {@code K = 0}: {@code M = A}, {@code D = C}, {@code S = 1}, {@code z = v}, the result.) With
+     * {@code Z = 128 |M| + |D|} bounding {@code |z|} for every int8 {@code x}, require
+     * {@code Z <= 2^24} and {@code Z * S < 2^22}:
+     * <ol>
+     *   <li>{@code M}, {@code D} and {@code z} are integers of magnitude at most {@code 2^24}, so
+     *       float32 holds them and {@code fma(x, M, D)} (one rounding) returns {@code z} exactly;</li>
+     *   <li>{@code z * S} is exact (a power of two, no underflow) and {@code |z * S| < 2^22}, so
+     *       {@code z * S + 1.5 * 2^23} lies in {@code (2^23, 2^24)}, where the float32s are the
+     *       integers: {@code fma(z, S, 1.5 * 2^23) = 1.5 * 2^23 + rint(z * S)}, rounding half to
+     *       even;</li>
+     *   <li>for {@code K >= 1}, {@code z * S = v / 2^K + 2^-(K+1)} is never a tie, since its
+     *       fraction is an odd multiple of {@code 2^-(K+1)} and {@code 1/2} an even one, so rounding
+     *       to nearest gives {@code floor(v / 2^K + 2^-(K+1) + 1/2)}, and this is
+     *       {@code floor(v / 2^K + 1/2)}: adding less than the spacing {@code 2^-K} of the values
+     *       {@code v / 2^K + 1/2} cannot reach the next integer. For {@code K = 0} it is {@code v}.</li>
+     * </ol>
+     * The bits of {@code 1.5 * 2^23 + n} are {@code bits(1.5 * 2^23) + n} for {@code |n| < 2^22},
+     * so the output clip is an integer clip of the bits, and as {@code bits(1.5 * 2^23)} ends in a
+     * zero byte, the low byte of the clipped bits is the int8 result.
+     *
+     * @return {@code {M, D, S}} per channel, or null (also when the integer path is not proven)
+     */
+    float[][] int8FmaForm() {
+        if (!integerExact() || iLo < Byte.MIN_VALUE || iHi > Byte.MAX_VALUE) {
+            return null;
+        }
+        float[] m = new float[channels];
+        float[] d = new float[channels];
+        float[] s = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            int shift = iK[c];
+            long bigM = shift == 0 ? iA[c] : 2L * iA[c];
+            long bigD = shift == 0 ? iC[c] : 2 * (iC[c] - (1L << (shift - 1))) + 1;
+            long z = 128 * Math.abs(bigM) + Math.abs(bigD);
+            long zLimit = shift == 0 ? 1L << 22 : 1L << Math.min(22 + shift + 1, 40);
+            if (z > EXACT || z >= zLimit) {
+                return null;
+            }
+            m[c] = bigM;
+            d[c] = bigD;
+            s[c] = shift == 0 ? 1f : F32.pow2(-(shift + 1));
+        }
+        return new float[][] {m, d, s};
+    }
+
     private static long mulCapped(long u, long w) {
         long cap = 1L << 62;
         if (u == 0 || w == 0) {
