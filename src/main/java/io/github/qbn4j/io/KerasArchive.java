@@ -153,8 +153,17 @@ final class KerasArchive implements AutoCloseable {
         return weights;
     }
 
+    /**
+     * Deletes the temporary copy. Where the platform refuses to delete a file that is still
+     * memory-mapped (Windows: {@link KerasH5} maps it, and a mapping lasts until it is
+     * garbage-collected), the copy is deleted when the JVM exits instead.
+     */
     @Override
-    public void close() throws IOException {
-        Files.deleteIfExists(weights);
+    public void close() {
+        try {
+            Files.deleteIfExists(weights);
+        } catch (IOException e) {
+            weights.toFile().deleteOnExit();
+        }
     }
 }

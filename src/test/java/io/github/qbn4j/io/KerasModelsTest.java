@@ -81,6 +81,26 @@ class KerasModelsTest {
     }
 
     @Test
+    void readsAFileTooLargeToMapThroughTheChannel() throws IOException {
+        // KerasH5 maps files of up to 2 GiB - 1 and reads larger ones through jhdf's channel reader.
+        // A sparse copy padded past 2^31 bytes (the HDF5 content is unchanged: its end-of-file
+        // address stays below the file size) takes the second path and must give the same layers.
+        Path big = tmp.resolve("padded.h5");
+        Files.copy(model("keras2_model.h5"), big);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength((long) Integer.MAX_VALUE + 2);
+        }
+        assertThat(Files.size(big)).isGreaterThan(Integer.MAX_VALUE);
+
+        List<KerasBatchNormalization> all = KerasModels.loadAll(big);
+
+        assertThat(all).extracting(KerasBatchNormalization::name).containsExactly("bn_add", "bn_relu", "bn_last");
+        for (KerasBatchNormalization bn : all) {
+            assertParameters(bn, bn.name());
+        }
+    }
+
+    @Test
     void readsEpsilonAndTheCenterAndScaleFlags() throws IOException {
         KerasBatchNormalization add = KerasModels.load(model("keras2_model.h5"), "bn_add");
         KerasBatchNormalization relu = KerasModels.load(model("keras2_model.h5"), "bn_relu");
