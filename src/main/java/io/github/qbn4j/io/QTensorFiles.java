@@ -91,7 +91,17 @@ public final class QTensorFiles {
      */
     public static QTensor read(Path npz) throws IOException {
         Objects.requireNonNull(npz, "npz");
-        return fromArrays(npz.toString(), Npz.read(npz));
+        String file = npz.toString();
+        Map<String, NpyArray> arrays = Npz.read(npz);
+        try {
+            return fromArrays(file, arrays);
+        } catch (IllegalArgumentException e) {
+            if (e.getClass() != IllegalArgumentException.class || e.getMessage().endsWith("(" + file + ")")) {
+                throw e;
+            }
+            // the tensor's own checks do not know the file: name it, keeping the message as it is
+            throw new IllegalArgumentException(e.getMessage() + " (" + file + ")", e);
+        }
     }
 
     /**

@@ -527,7 +527,7 @@ public final class QuantizedBatchNormalization {
          * @return this builder
          */
         public Builder gamma(float... gamma) {
-            this.gamma = gamma.clone();
+            this.gamma = Objects.requireNonNull(gamma, "gamma").clone();
             return this;
         }
 
@@ -538,7 +538,7 @@ public final class QuantizedBatchNormalization {
          * @return this builder
          */
         public Builder beta(float... beta) {
-            this.beta = beta.clone();
+            this.beta = Objects.requireNonNull(beta, "beta").clone();
             return this;
         }
 
@@ -549,7 +549,7 @@ public final class QuantizedBatchNormalization {
          * @return this builder
          */
         public Builder movingMean(float... movingMean) {
-            this.movingMean = movingMean.clone();
+            this.movingMean = Objects.requireNonNull(movingMean, "movingMean").clone();
             return this;
         }
 
@@ -560,7 +560,7 @@ public final class QuantizedBatchNormalization {
          * @return this builder
          */
         public Builder movingVariance(float... movingVariance) {
-            this.movingVariance = movingVariance.clone();
+            this.movingVariance = Objects.requireNonNull(movingVariance, "movingVariance").clone();
             return this;
         }
 
@@ -571,7 +571,7 @@ public final class QuantizedBatchNormalization {
          * @return this builder
          */
         public Builder rangeMax(float... rangeMax) {
-            this.rangeMax = rangeMax.clone();
+            this.rangeMax = Objects.requireNonNull(rangeMax, "rangeMax").clone();
             return this;
         }
 
@@ -582,7 +582,7 @@ public final class QuantizedBatchNormalization {
          * @return this builder
          */
         public Builder rescalingRate(float... rescalingRate) {
-            this.rescalingRate = rescalingRate.clone();
+            this.rescalingRate = Objects.requireNonNull(rescalingRate, "rescalingRate").clone();
             return this;
         }
 

@@ -1,6 +1,7 @@
 package io.github.qbn4j.tensor;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Fractional bits of a fixed-point tensor: one integer for the whole tensor (per-tensor) or one per
@@ -46,6 +47,7 @@ public final class FracBits {
      * @throws IllegalArgumentException if {@code fracBits} is empty
      */
     public static FracBits perAxis(int... fracBits) {
+        Objects.requireNonNull(fracBits, "fracBits");
         if (fracBits.length == 0) {
             throw new IllegalArgumentException("per-axis fracBits must have at least 1 element, got 0");
         }

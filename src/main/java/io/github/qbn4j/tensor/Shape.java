@@ -1,6 +1,7 @@
 package io.github.qbn4j.tensor;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The shape of a tensor: rank 0 (a scalar) to 4, channel last, as in Keras ({@code N, H, W, C}).
@@ -38,6 +39,7 @@ public final class Shape {
      *     element count exceeds {@link Integer#MAX_VALUE}
      */
     public static Shape of(int... dims) {
+        Objects.requireNonNull(dims, "dims");
         if (dims.length > MAX_RANK) {
             throw new IllegalArgumentException(
                     "rank must be in [0, " + MAX_RANK + "], got " + dims.length

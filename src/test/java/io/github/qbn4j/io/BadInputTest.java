@@ -259,16 +259,16 @@ class BadInputTest {
                 .add("QTensorFiles.read", "value bits out of range (40)", "IllegalArgumentException",
                         "value_bits must be in [0, 31], got 40 (<tmp>/vbits.npz)", () -> QTensorFiles.read(vBits))
                 .add("QTensorFiles.read", "value above the value bits (200 with 7)", "IllegalArgumentException",
-                        "values must be integers in [-128, 127] that float32 holds exactly (valueBits 7), got 200 at (0, 0, 1)",
+                        "values must be integers in [-128, 127] that float32 holds exactly (valueBits 7), got 200 at (0, 0, 1) (<tmp>/vrange.npz)",
                         () -> QTensorFiles.read(vRange))
                 .add("QTensorFiles.read", "wrong rank (5)", "IllegalArgumentException",
-                        "rank must be in [0, 4], got 5 (shape [1, 1, 1, 1, 2])", () -> QTensorFiles.read(vRank))
+                        "rank must be in [0, 4], got 5 (shape [1, 1, 1, 1, 2]) (<tmp>/vrank.npz)", () -> QTensorFiles.read(vRank))
                 .add("QTensorFiles.read", "wrong channel count (frac bits)", "FileFormatException",
                         "<tmp>/vfb.npz: key 'frac_bits' must have shape (), (1,) or (2,) (one entry per channel of values), got (3,)", () -> QTensorFiles.read(vFb))
                 .add("QTensorFiles.read", "non-integral frac bits", "FileFormatException",
                         "<tmp>/vfbfloat.npz: key 'frac_bits' must hold integers: element 0 is 1.5 (f4), which is not an integral value representable as long", () -> QTensorFiles.read(vFbFloat))
                 .add("QTensorFiles.read", "NaN scale", "IllegalArgumentException",
-                        "scales must be finite normal floats > 0, got NaN", () -> QTensorFiles.read(vScalesNan))
+                        "scales must be finite normal floats > 0, got NaN (<tmp>/vnan.npz)", () -> QTensorFiles.read(vScalesNan))
                 .add("QTensorFiles.read", "float64 scales", "FileFormatException",
                         "<tmp>/vf8.npz: key 'scales' must have dtype float32 (<f4), got f8", () -> QTensorFiles.read(vScalesF8))
                 .add("QTensorFiles.write", "null tensor", "NullPointerException",

@@ -21,7 +21,7 @@ class BadInputTest {
     Stream<DynamicTest> rejects() {
         return new BadInputTable("tensor.BadInputTest")
                 .add("Shape.of", "null", "NullPointerException",
-                        "Cannot read the array length because \"dims\" is null", () -> Shape.of((int[]) null))
+                        "dims", () -> Shape.of((int[]) null))
                 .add("Shape.of", "wrong rank (5)", "IllegalArgumentException",
                         "rank must be in [0, 4], got 5 (shape [1, 1, 1, 1, 2])", () -> Shape.of(1, 1, 1, 1, 2))
                 .add("Shape.of", "negative dimension", "IllegalArgumentException",
@@ -31,7 +31,7 @@ class BadInputTest {
                 .add("FracBits.perAxis", "no channel", "IllegalArgumentException",
                         "per-axis fracBits must have at least 1 element, got 0", () -> FracBits.perAxis())
                 .add("FracBits.perAxis", "null", "NullPointerException",
-                        "Cannot read the array length because \"fracBits\" is null", () -> FracBits.perAxis((int[]) null))
+                        "fracBits", () -> FracBits.perAxis((int[]) null))
                 .add("Scales.of", "NaN scale", "IllegalArgumentException",
                         "scales must be finite normal floats > 0, got NaN", () -> Scales.of(Float.NaN))
                 .add("Scales.of", "infinite scale", "IllegalArgumentException",
