@@ -160,21 +160,29 @@ public final class VectorKernel extends BnKernel {
     }
 
     /**
-     * The FMA form over whole vectors (see {@link BnConstants#int8FmaForm}). When one period of lane
-     * constants is 1, 2, 3 or 4 vectors, they are held in registers for the whole loop.
+     * The FMA form (see {@link BnConstants#int8FmaForm}). When one period of lane constants is 1, 2,
+     * 3 or 4 vectors, they are held in registers, and the loop stops at the last whole group of 4
+     * (or 3) vectors; else the constants are read from the tables, up to the last whole vector.
+     * What is left (less than 4 vectors) goes to the caller's scalar loop.
      *
      * <p>Each loop is a method of its own, compiled on its own: inlined together, their Vector API
-     * calls pass C2's inlining budget, and a vector operation that is not inlined allocates.
+     * calls pass C2's inlining budget, and a vector operation that is not inlined allocates. For the
+     * same reason no vector loop runs for a short remainder: called once per apply with a few
+     * iterations, it would stay in code compiled without escape analysis (C1) for thousands of
+     * calls, allocating its vectors at each.
+     *
+     * @return how many elements were done
      */
-    private void fmaBytes(byte[] in, int inOff, byte[] out, int outOff, int count) {
+    private int fmaBytes(byte[] in, int inOff, byte[] out, int outOff, int count) {
         int vectors = period % L == 0 ? period / L : 0;
-        int done = 0;
         if (vectors == 1 || vectors == 2 || vectors == 4) {
-            done = fmaHeld4(in, inOff, out, outOff, count);
+            return fmaHeld4(in, inOff, out, outOff, count);
         } else if (vectors == 3) {
-            done = fmaHeld3(in, inOff, out, outOff, count);
+            return fmaHeld3(in, inOff, out, outOff, count);
         }
-        fmaTable(in, inOff, out, outOff, done, count - count % L);
+        int n = count - count % L;
+        fmaTable(in, inOff, out, outOff, n);
+        return n;
     }
 
     /** Four vectors of constants in registers; slot j holds those at {@code (j * L) mod period}. */
@@ -230,17 +238,14 @@ public final class VectorKernel extends BnKernel {
         return end;
     }
 
-    /**
-     * Constants read from the tables, for any period, from element {@code from} (a multiple of the
-     * period, so at table position 0) to {@code to} (a multiple of {@code L}).
-     */
-    private void fmaTable(byte[] in, int inOff, byte[] out, int outOff, int from, int to) {
+    /** Constants read from the tables, for any period, up to element {@code to} (a multiple of L). */
+    private void fmaTable(byte[] in, int inOff, byte[] out, int outOff, int to) {
         int p = period;
         FloatVector magic = FloatVector.broadcast(FS, MAGIC);
         IntVector lo = IntVector.broadcast(IS, MAGIC_BITS + k.iLo);
         IntVector hi = IntVector.broadcast(IS, MAGIC_BITS + k.iHi);
         int t = 0;
-        for (int i = from; i < to; i += L) {
+        for (int i = 0; i < to; i += L) {
             fmaStep(in, inOff + i, out, outOff + i, FloatVector.fromArray(FS, tM, t),
                     FloatVector.fromArray(FS, tD, t), FloatVector.fromArray(FS, tS, t), magic, lo, hi);
             t += L;
@@ -262,12 +267,12 @@ public final class VectorKernel extends BnKernel {
     public void bytes(byte[] in, int inOff, byte[] out, int outOff, int count) {
         // The loops sit in this method on purpose: at more than 325 bytes of bytecode it is never
         // inlined into its callers, so C2 compiles it as a root and inlines all the Vector API calls
-        // below it (the FMA loops are methods of their own, see fmaBytes). Inlined deep into a caller (e.g. a benchmark loop), they
-        // can hit the inlining depth limit, and a vector operation that is not inlined allocates its
-        // result.
+        // below it (the FMA loops are methods of their own, see fmaBytes). Inlined deep into a caller
+        // (e.g. a benchmark loop), they can hit the inlining depth limit, and a vector operation that
+        // is not inlined allocates its result.
         int n = count - count % L;
         if (tM != null) {
-            fmaBytes(in, inOff, out, outOff, count);
+            n = fmaBytes(in, inOff, out, outOff, count);
         } else if (integer) {
             int[] a = tA;
             int[] c = tC;
