@@ -29,6 +29,9 @@ run E2 'BnBenchmark.(planAuto|arraycopy)$' -p shape=dram -p input=perTensor -p o
 run S 'BnBenchmark.(planAuto|planScalar|arraycopy)$' -p shape=1x1x256x64,1x16x256x64 -p input=perTensor -p oq=on -p threads=1
 # V: a Vector API copy loop of the same bytes, beside the plan and arraycopy (store path vs arithmetic)
 run V 'BnBenchmark.(planAuto|vectorCopy|arraycopy)$' -p shape=8x112x112x64,dram -p input=perTensor -p oq=on -p threads=1
+# H: the DRAM-sized tensor again, on 2 MiB pages (transparent huge pages, which the JVM asks the kernel
+#    for with this flag; the kernel's setting must be "madvise" or "always")
+run H 'BnBenchmark.(planAuto|vectorCopy|arraycopy)$' -p shape=dram -p input=perTensor -p oq=on -p threads=1,2 -jvmArgsPrepend -XX:+UseTransparentHugePages
 # G: allocation per call in average-time mode (sample mode's own bookkeeping shows up in -prof gc)
 run_avgt() {
   local name=$1; shift

@@ -1,6 +1,11 @@
 """Turns the JMH JSON files and logs of src/jmh/run-benchmarks.sh into the tables of BENCHMARKS.md.
 
-Usage: python3 src/jmh/python/report.py OUTDIR_JDK17 OUTDIR_JDK25 [quantizeml.txt]
+Usage: python3 src/jmh/python/report.py OUTDIR_JDK17 OUTDIR_JDK25 [quantizeml.txt [quantizeml-1thread.txt]]
+quantizeml.txt is time_quantizeml.py with TensorFlow's default thread pools (one thread per core),
+quantizeml-1thread.txt the same with `time_quantizeml.py 1`. "× quantizeml" divides quantizeml's time
+per call by the candidate's with as many threads on each side (TensorFlow's default is taken as
+two threads on the two-core machine of BENCHMARKS.md); "× TF all cores" divides by TensorFlow's
+default whatever the candidate's threads.
 The runs use JMH's sample mode (every call timed). Derived columns use the fastest call ("min"),
 which a shared, loaded machine disturbs least; the median call is given beside it. ns/element =
 time per call / elements; GB/s counts the bytes read plus the bytes written (int8 in; int8 out with
@@ -68,12 +73,12 @@ def fmt(us):
     return "%.1f" % us if us < 1000 else "{:,.0f}".format(us)
 
 
-def table(outdir, qml, runs=None):
+def table(outdir, qml, qml1, runs=None):
     all_rows, checks, kernels = load(outdir)
     rows = [r for r in all_rows if runs is None or r["run"] in runs]
     out = []
     hdr = ("| candidate | shape | input | OQ | thr | µs/call min | median | ns/elem | GB/s | % copy | × ORT QLinear "
-           "| × quantizeml | alloc B/op | mismatches |")
+           "| × quantizeml | × TF all cores | alloc B/op | mismatches |")
     out.append(hdr)
     out.append("|" + "---|" * (hdr.count("|") - 1))
     for r in rows:
@@ -93,8 +98,11 @@ def table(outdir, qml, runs=None):
         ort = [c for c in all_rows if c["bench"] == "ortQLinear" and (c["shape"], c["oq"], c["threads"]) ==
                (r["shape"], r["oq"], r["threads"]) and c["input"] == "perTensor"]
         xort = "%.1f" % (ort[0]["us"] / r["us"]) if ort and r["bench"] not in ("arraycopy", "vectorCopy") else ""
-        q = qml.get((r["shape"], r["input"])) if r["oq"] == "on" else None
-        xq = "%.0f" % (q / r["us"]) if q and r["bench"] not in ("arraycopy", "vectorCopy") else ""
+        timed = r["oq"] == "on" and r["bench"] not in ("arraycopy", "vectorCopy")
+        q_all = qml.get((r["shape"], r["input"])) if timed else None
+        q_same = (qml1 if r["threads"] == 1 else qml).get((r["shape"], r["input"])) if timed else None
+        xq = "%.0f" % (q_same / r["us"]) if q_same else ""
+        xq_all = "%.0f" % (q_all / r["us"]) if q_all else ""
         name = r["bench"]
         cand = {"planAuto": "plan-" + kernels.get(key, "?"), "planScalar": None}.get(name, name)
         if name == "planScalar":
@@ -102,20 +110,21 @@ def table(outdir, qml, runs=None):
         label = {"planAuto": "plan (%s)" % kernels.get(key, "?"), "planScalar": "plan (%s)" % cand[5:]}.get(name, name)
         mism = checks.get((cand,) + key, "" if name in ("arraycopy", "vectorCopy") else "n/a")
         alloc = "" if r["alloc"] is None else ("%.1f" % r["alloc"])
-        out.append("| %s | %s | %s | %s | %d | %s | %s | %.3f | %.2f | %s | %s | %s | %s | %s |" % (
+        out.append("| %s | %s | %s | %s | %d | %s | %s | %.3f | %.2f | %s | %s | %s | %s | %s | %s |" % (
             label, r["shape"], r["input"], r["oq"], r["threads"], fmt(r["us"]), fmt(r["med"]), r["us"] * 1000 / n, gbs,
-            pct, xort, xq, alloc, mism))
+            pct, xort, xq, xq_all, alloc, mism))
     return "\n".join(out)
 
 
-RUNS = [("A", ["A", "A-ort"]), ("B", ["B"]), ("C", ["C"]), ("D", ["D"]), ("E", ["E", "E2"]), ("S", ["S"]),
-        ("V", ["V"]), ("G", ["G"])]
+RUNS = [("A", ["A", "A-ort"]), ("B", ["B"]), ("C", ["C"]), ("D", ["D"]), ("E", ["E", "E2"]), ("H", ["H"]),
+        ("S", ["S"]), ("V", ["V"]), ("G", ["G"])]
 
 if __name__ == "__main__":
     qml = quantizeml_times(sys.argv[3] if len(sys.argv) > 3 else None)
+    qml1 = quantizeml_times(sys.argv[4] if len(sys.argv) > 4 else None)
     for d in sys.argv[1:3]:
         for name, runs in RUNS:
             print("#### %s, run %s" % (os.path.basename(d.rstrip("/")), name))
             print()
-            print(table(d, qml, runs))
+            print(table(d, qml, qml1, runs))
             print()

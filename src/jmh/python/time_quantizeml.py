@@ -1,6 +1,8 @@
 """Times quantizeml 0.5.2's QuantizedBatchNormalization per call on the benchmark layer and inputs.
 
-Run by hand, never in CI:  /work/venv/qml/bin/python src/jmh/python/time_quantizeml.py
+Run by hand, never in CI:  /work/venv/qml/bin/python src/jmh/python/time_quantizeml.py [THREADS]
+THREADS (optional) sets TensorFlow's intra- and inter-op thread pools (tf.config.threading) before any
+op runs; without it TensorFlow uses its defaults (one intra-op thread per core).
 Environment of the figures in BENCHMARKS.md: quantizeml 0.5.2, tensorflow 2.12.1 (CPU, eager), numpy
 1.23.5, Python 3.11.7, the machine described there, 2026-11-26.
 
@@ -19,8 +21,14 @@ import time
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+
+# before anything creates TensorFlow's context (importing quantizeml does)
+THREADS = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+if THREADS:
+    tf.config.threading.set_intra_op_parallelism_threads(THREADS)
+    tf.config.threading.set_inter_op_parallelism_threads(THREADS)
 from quantizeml.layers import QuantizedBatchNormalization  # noqa: E402
-from quantizeml.tensors import FixedPoint  # noqa: E402
+from quantizeml.tensors import FixedPoint  # noqa: E402,I100
 
 
 def layer(c, shape, oq):
@@ -55,7 +63,7 @@ def main():
     cases = [("1x56x56x64", False), ("1x112x112x64", False), ("8x112x112x64", False), ("8x112x112x64", True),
              ("1x7x7x1024", False), ("1x224x224x3", False)]
     print("quantizeml", __import__("quantizeml").__version__, "tensorflow", tf.__version__, "numpy", np.__version__,
-          "python", sys.version.split()[0])
+          "python", sys.version.split()[0], "threads", THREADS or "default", "cpus", os.cpu_count())
     for shape_s, per_axis in cases:
         shape = tuple(int(d) for d in shape_s.split("x"))
         x = inputs(shape, per_axis)
