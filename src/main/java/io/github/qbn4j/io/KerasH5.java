@@ -57,8 +57,7 @@ final class KerasH5 implements AutoCloseable {
      * @param source the name used in messages
      */
     static KerasH5 open(Path file, String source) throws IOException {
-        checkNotTruncated(file, source);
-        long size = Files.size(file);
+        long size = checkNotTruncated(file, source);
         try {
             if (size > Integer.MAX_VALUE) {
                 return new KerasH5(new HdfFile(file), source);
@@ -76,8 +75,10 @@ final class KerasH5 implements AutoCloseable {
     /**
      * Refuses a file shorter than the end-of-file address its superblock declares, as the HDF5
      * library does ("truncated file"); jhdf reads only what it needs and would miss a cut tail.
+     *
+     * @return the file's size
      */
-    static void checkNotTruncated(Path file, String source) throws IOException {
+    static long checkNotTruncated(Path file, String source) throws IOException {
         long size = Files.size(file);
         byte[] head = new byte[(int) Math.min(size, 2048 + 64)];
         try (InputStream in = Files.newInputStream(file)) {
@@ -95,7 +96,7 @@ final class KerasH5 implements AutoCloseable {
                     throw new FileFormatException(source, size, "file must be at least " + eof + " bytes long (the "
                             + "end-of-file address of its superblock), got " + size + ": truncated");
                 }
-                return;
+                return size;
             }
         }
         throw new FileFormatException(source, 0, "file must start with an HDF5 signature at byte 0, 512, 1024 or "

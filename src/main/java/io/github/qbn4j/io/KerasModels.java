@@ -98,11 +98,22 @@ public final class KerasModels {
 
     /** {@link #loadAll(Path)} with a configurable cap on a {@code .keras} archive's weights. */
     static List<KerasBatchNormalization> loadAll(Path file, long maxWeightsBytes) throws IOException {
+        return loadEvery(file, maxWeightsBytes, KerasModels::isFloatBn, Model::floatBn);
+    }
+
+    /** What reads one layer of an open model. */
+    private interface LayerReader<T> {
+        T read(Model model, KerasConfig.Layer layer) throws FileFormatException;
+    }
+
+    /** Every layer of {@code kind}, read by {@code reader}, in config order. */
+    private static <T> List<T> loadEvery(Path file, long maxWeightsBytes, Predicate<KerasConfig.Layer> kind,
+            LayerReader<T> reader) throws IOException {
         try (Model m = Model.open(file, maxWeightsBytes)) {
-            List<KerasBatchNormalization> result = new ArrayList<>();
+            List<T> result = new ArrayList<>();
             for (KerasConfig.Layer layer : m.layers) {
-                if (isFloatBn(layer)) {
-                    result.add(m.floatBn(layer));
+                if (kind.test(layer)) {
+                    result.add(reader.read(m, layer));
                 }
             }
             return List.copyOf(result);
@@ -229,15 +240,7 @@ public final class KerasModels {
      * @throws IllegalStateException if jhdf or Jackson is not available
      */
     public static List<QuantizedBatchNormalization> loadAllQuantized(Path file) throws IOException {
-        try (Model m = Model.open(file, KerasArchive.MAX_WEIGHTS_BYTES)) {
-            List<QuantizedBatchNormalization> result = new ArrayList<>();
-            for (KerasConfig.Layer layer : m.layers) {
-                if (isQuantizedBn(layer)) {
-                    result.add(m.quantizedBn(layer));
-                }
-            }
-            return List.copyOf(result);
-        }
+        return loadEvery(file, KerasArchive.MAX_WEIGHTS_BYTES, KerasModels::isQuantizedBn, Model::quantizedBn);
     }
 
     /**

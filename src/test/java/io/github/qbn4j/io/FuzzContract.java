@@ -81,13 +81,8 @@ public final class FuzzContract {
         }
     }
 
-    /** Per-input time bound, in milliseconds ({@code -Dqbn4j.fuzz.timeoutMs}). */
+    /** Per-input time bound of every reader, in milliseconds ({@code -Dqbn4j.fuzz.timeoutMs}). */
     static final long TIMEOUT_MS = Long.getLong("qbn4j.fuzz.timeoutMs", 1000);
-
-    /** The time bound of a reader: {@link #TIMEOUT_MS} for every reader. */
-    static long timeoutMs(Reader reader) {
-        return TIMEOUT_MS;
-    }
 
     /** Per-input allocation bound: the readers cap what a file's declared sizes may make them allocate. */
     static long allocationBound(Reader reader, int inputLength) {
@@ -226,7 +221,7 @@ public final class FuzzContract {
         Object[] result;
         // the warm-up loads classes (Jackson, jhdf): only the exception contract applies to it
         boolean waived = warmingUp;
-        long bound = waived ? TimeUnit.MINUTES.toMillis(10) : timeoutMs(reader);
+        long bound = waived ? TimeUnit.MINUTES.toMillis(10) : TIMEOUT_MS;
         if (inline) {
             long start = System.nanoTime();
             long before = allocatedBytes();
