@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmark subsets reported in BENCHMARKS.md with one JDK.
 # Usage: src/jmh/run-benchmarks.sh /path/to/java OUTDIR      (after: mvn -Pbench -DskipTests package)
-# Every run: 1 fork, 3 x 1 s warmup, 5 x 1 s measurement, sample mode (every call timed: the
+# Every run: 1 fork (FORKS=n before a run line for more), 3 x 1 s warmup, 5 x 1 s measurement, sample mode (every call timed: the
 # minimum and median are reported, which resist the load of a shared machine), -prof gc; the fork adds
 # --add-modules=jdk.incubator.vector -Xmx12g (see @Fork in BnBenchmark).
 set -euo pipefail
@@ -11,7 +11,7 @@ mkdir -p "$OUT"
 JAR=${JAR:-target/benchmarks.jar}
 run() {
   local name=$1; shift
-  "$JAVA" -jar "$JAR" "$@" -bm sample -tu us -f 1 -wi 3 -w 1 -i 5 -r 1 -prof gc -rf json -rff "$OUT/$name.json" > "$OUT/$name.log" 2>&1
+  "$JAVA" -jar "$JAR" "$@" -bm sample -tu us -f "${FORKS:-1}" -wi 3 -w 1 -i 5 -r 1 -prof gc -rf json -rff "$OUT/$name.json" > "$OUT/$name.log" 2>&1
 }
 # A: the target case and every candidate
 run A 'BnBenchmark.(planAuto|planScalar|arraycopy|naive|highLevel)$' -p shape=8x112x112x64 -p input=perTensor,perAxis -p oq=on -p threads=1
@@ -25,6 +25,12 @@ run D 'BnBenchmark.(planAuto|planScalar|arraycopy)$' -p shape=8x112x112x64 -p in
 # E: DRAM-sized tensor, 268,435,456 int8 elements
 run E 'BnBenchmark.(planAuto|planScalar|arraycopy|ortQLinear)$' -p shape=dram -p input=perTensor -p oq=on -p threads=1
 run E2 'BnBenchmark.(planAuto|arraycopy)$' -p shape=dram -p input=perTensor -p oq=on -p threads=2
+# E64: the target layer (64 channels, per-axis output quantizer) at DRAM size, 4x1024x1024x64 =
+#      268,435,456 elements; three forks, since a fork's arraycopy time moves with where its arrays land
+FORKS=3 run E64 'BnBenchmark.(planAuto|arraycopy)$' -p shape=4x1024x1024x64 -p input=perTensor,perAxis -p oq=on -p threads=1
+# P: the density probe (DensityBenchmark): the plan's loop with fewer and fewer of its operations,
+#    in cache and at DRAM size, beside the plan and arraycopy
+FORKS=2 run P 'DensityBenchmark|BnBenchmark.(planAuto|arraycopy)$' -p shape=8x112x112x64,4x1024x1024x64 -p input=perTensor -p oq=on -p threads=1
 # S: working-set sweep (16 Ki and 256 Ki elements) to separate compute from memory limits
 run S 'BnBenchmark.(planAuto|planScalar|arraycopy)$' -p shape=1x1x256x64,1x16x256x64 -p input=perTensor -p oq=on -p threads=1
 # V: a Vector API copy loop of the same bytes, beside the plan and arraycopy (store path vs arithmetic)

@@ -41,8 +41,10 @@ def load(outdir):
             alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
             pm = r["primaryMetric"]
             pct = pm.get("scorePercentiles", {})
-            rows.append(dict(bench=r["benchmark"].split(".")[-1], shape=p["shape"], input=p["input"], oq=p["oq"],
-                             threads=int(p["threads"]), us=pct.get("0.0", pm["score"]), med=pct.get("50.0", pm["score"]),
+            # DensityBenchmark (run P) has a shape only: one thread, int8 in and out, outputs not checked
+            rows.append(dict(bench=r["benchmark"].split(".")[-1], shape=p["shape"], input=p.get("input", "-"),
+                             oq=p.get("oq", "on"), threads=int(p.get("threads", 1)),
+                             us=pct.get("0.0", pm["score"]), med=pct.get("50.0", pm["score"]),
                              mean=pm["score"], alloc=alloc, run=os.path.basename(f)[:-5]))
     for f in glob.glob(os.path.join(outdir, "*.log")):
         for line in open(f, errors="replace"):
@@ -97,8 +99,9 @@ def table(outdir, qml, qml1, runs=None):
             pct = "%.0f%%" % (100 * gbs / cgbs)
         ort = [c for c in all_rows if c["bench"] == "ortQLinear" and (c["shape"], c["oq"], c["threads"]) ==
                (r["shape"], r["oq"], r["threads"]) and c["input"] == "perTensor"]
-        xort = "%.1f" % (ort[0]["us"] / r["us"]) if ort and r["bench"] not in ("arraycopy", "vectorCopy") else ""
-        timed = r["oq"] == "on" and r["bench"] not in ("arraycopy", "vectorCopy")
+        probe = r["input"] == "-"
+        xort = "%.1f" % (ort[0]["us"] / r["us"]) if ort and r["bench"] not in ("arraycopy", "vectorCopy") and not probe else ""
+        timed = r["oq"] == "on" and r["bench"] not in ("arraycopy", "vectorCopy") and not probe
         q_all = qml.get((r["shape"], r["input"])) if timed else None
         q_same = (qml1 if r["threads"] == 1 else qml).get((r["shape"], r["input"])) if timed else None
         xq = "%.0f" % (q_same / r["us"]) if q_same else ""
@@ -108,7 +111,7 @@ def table(outdir, qml, qml1, runs=None):
         if name == "planScalar":
             cand = next((c[0] for c in checks if c[0].startswith("plan-SCALAR") and c[1:] == key), "plan-SCALAR")
         label = {"planAuto": "plan (%s)" % kernels.get(key, "?"), "planScalar": "plan (%s)" % cand[5:]}.get(name, name)
-        mism = checks.get((cand,) + key, "" if name in ("arraycopy", "vectorCopy") else "n/a")
+        mism = checks.get((cand,) + key, "" if name in ("arraycopy", "vectorCopy") else "probe" if probe else "n/a")
         alloc = "" if r["alloc"] is None else ("%.1f" % r["alloc"])
         out.append("| %s | %s | %s | %s | %d | %s | %s | %.3f | %.2f | %s | %s | %s | %s | %s | %s |" % (
             label, r["shape"], r["input"], r["oq"], r["threads"], fmt(r["us"]), fmt(r["med"]), r["us"] * 1000 / n, gbs,
@@ -116,8 +119,8 @@ def table(outdir, qml, qml1, runs=None):
     return "\n".join(out)
 
 
-RUNS = [("A", ["A", "A-ort"]), ("B", ["B"]), ("C", ["C"]), ("D", ["D"]), ("E", ["E", "E2"]), ("H", ["H"]),
-        ("S", ["S"]), ("V", ["V"]), ("G", ["G"])]
+RUNS = [("A", ["A", "A-ort"]), ("B", ["B"]), ("C", ["C"]), ("D", ["D"]), ("E", ["E", "E2"]), ("E64", ["E64"]),
+        ("H", ["H"]), ("S", ["S"]), ("V", ["V"]), ("P", ["P"]), ("G", ["G"])]
 
 if __name__ == "__main__":
     qml = quantizeml_times(sys.argv[3] if len(sys.argv) > 3 else None)
