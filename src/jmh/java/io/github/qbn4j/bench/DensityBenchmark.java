@@ -73,6 +73,7 @@ public class DensityBenchmark {
         }
     }
 
+    /** Load and store only, 16 bytes at a time like the plan (no vector arithmetic). */
     @Benchmark
     public byte[] copy16(Bytes b) {
         byte[] in = b.in;
@@ -83,6 +84,7 @@ public class DensityBenchmark {
         return out;
     }
 
+    /** int8 to int lanes and back: the plan's conversions at both ends. */
     @Benchmark
     public byte[] widen(Bytes b) {
         byte[] in = b.in;
@@ -93,6 +95,7 @@ public class DensityBenchmark {
         return out;
     }
 
+    /** + int to float and one FMA. */
     @Benchmark
     public byte[] oneFma(Bytes b) {
         byte[] in = b.in;
@@ -106,6 +109,7 @@ public class DensityBenchmark {
         return out;
     }
 
+    /** + the second FMA: the plan's arithmetic without its output clip. */
     @Benchmark
     public byte[] twoFma(Bytes b) {
         byte[] in = b.in;
@@ -121,6 +125,7 @@ public class DensityBenchmark {
         return out;
     }
 
+    /** + the clip ({@code max}, {@code min} on the bits): every operation of the plan's loop. */
     @Benchmark
     public byte[] full(Bytes b) {
         byte[] in = b.in;
