@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the benchmark subsets reported in BENCHMARKS.md with one JDK.
 # Usage: src/jmh/run-benchmarks.sh /path/to/java OUTDIR      (after: mvn -Pbench -DskipTests package)
-# Every run: 1 fork (FORKS=n before a run line for more), 3 x 1 s warmup, 5 x 1 s measurement, sample mode (every call timed: the
-# minimum and median are reported, which resist the load of a shared machine), -prof gc; the fork adds
+# Every run: 1 fork (FORKS=n before a run line for more), 3 x 1 s warmup, 5 x 1 s measurement, sample
+# mode (every call timed: the minimum and median are reported, which resist the load of a shared
+# machine), -prof gc; the fork adds
 # --add-modules=jdk.incubator.vector -Xmx12g (see @Fork in BnBenchmark).
 set -euo pipefail
 JAVA=${1:?java}
@@ -26,7 +27,8 @@ run D 'BnBenchmark.(planAuto|planScalar|arraycopy)$' -p shape=8x112x112x64 -p in
 run E 'BnBenchmark.(planAuto|planScalar|arraycopy|ortQLinear)$' -p shape=dram -p input=perTensor -p oq=on -p threads=1
 run E2 'BnBenchmark.(planAuto|arraycopy)$' -p shape=dram -p input=perTensor -p oq=on -p threads=2
 # E64: the target layer (64 channels, per-axis output quantizer) at DRAM size, 4x1024x1024x64 =
-#      268,435,456 elements; three forks, since a fork's arraycopy time moves with where its arrays land
+#      268,435,456 elements; three forks, since at this size arraycopy's time moves from one JVM
+#      to the next (34-52 ms seen on the same day)
 FORKS=3 run E64 'BnBenchmark.(planAuto|arraycopy)$' -p shape=4x1024x1024x64 -p input=perTensor,perAxis -p oq=on -p threads=1
 # P: the density probe (DensityBenchmark): the plan's loop with fewer and fewer of its operations,
 #    in cache and at DRAM size, beside the plan and arraycopy
