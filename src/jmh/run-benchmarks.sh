@@ -28,7 +28,7 @@ run E 'BnBenchmark.(planAuto|planScalar|arraycopy|ortQLinear)$' -p shape=dram -p
 run E2 'BnBenchmark.(planAuto|arraycopy)$' -p shape=dram -p input=perTensor -p oq=on -p threads=2
 # E64: the target layer (64 channels, per-axis output quantizer) at DRAM size, 4x1024x1024x64 =
 #      268,435,456 elements; three forks, since at this size arraycopy's time moves from one JVM
-#      to the next (34-52 ms seen on the same day)
+#      to the next (fork medians from 37 to 57 ms on the same day)
 FORKS=3 run E64 'BnBenchmark.(planAuto|arraycopy)$' -p shape=4x1024x1024x64 -p input=perTensor,perAxis -p oq=on -p threads=1
 # P: the density probe (DensityBenchmark): the plan's loop with fewer and fewer of its operations,
 #    in cache and at DRAM size, beside the plan and arraycopy
