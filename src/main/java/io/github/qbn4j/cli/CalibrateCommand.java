@@ -1,5 +1,6 @@
 package io.github.qbn4j.cli;
 
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.io.FileFormatException;
 import io.github.qbn4j.io.LayerFiles;
 import io.github.qbn4j.io.NpyArray;
@@ -134,7 +135,7 @@ final class CalibrateCommand {
         }
 
         List<Batch> batches = readBatches(samples, batchSize);
-        FloatBatchNorm bn = source.floatBatchNorm();
+        FloatBatchNorm bn = source.floatBatchNorm(Reference.defaults());
         OutputObserver observer = OutputObserver.of(quantizer.axis(), source.channels());
         Progress progress = Progress.everyItem(err, "calibrate", "batch", batches.size(), a.has("--quiet"));
         long sampleCount = 0;

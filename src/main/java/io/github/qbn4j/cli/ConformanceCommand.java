@@ -1,18 +1,22 @@
 package io.github.qbn4j.cli;
 
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.conformance.ConformanceSuite;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** {@code qbn4j conformance}: runs a conformance suite. */
 final class ConformanceCommand {
 
     static final String USAGE = String.join("\n",
-            "Usage: qbn4j conformance [--verbose] [--quiet] SUITE_DIR",
+            "Usage: qbn4j conformance [--cpu CPU|auto] [--mode MODE|auto] [--quantizeml V] [--verbose]",
+            "                         [--quiet] SUITE_DIR",
             "",
             "Runs every case of SUITE_DIR (each sub-folder with a layer.json: weights.npz, x.npz, and",
             "y.npz or error.txt, optionally trace.npz). Outputs are compared exactly: values, value",
@@ -21,7 +25,14 @@ final class ConformanceCommand {
             "line \"N passed, M failed\". Suites of " + Progress.MIN_ITEMS + " cases or more report progress on",
             "standard error each time another tenth of the cases is done.",
             "",
+            "Each case is checked through the layer's call and through a compiled plan on every kernel",
+            "this JVM can run. The results depend on the profile that produced the suite (quantizeml",
+            "release, CPU, eager or graph execution): the suite's reference.json names it, the options",
+            "below override it. With auto, every case is run under every profile that auto allows and",
+            "the report says which profiles each case matches; a case passes when one of them does.",
+            "",
             "Options:",
+            ProfileOptions.HELP_AUTO,
             "  --verbose, -v   also print passing cases, and the full message of failing ones",
             "  --quiet, -q     no progress",
             "",
@@ -31,7 +42,7 @@ final class ConformanceCommand {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws CliException, IOException {
-        Args a = Args.parse(argv, Set.of(), Set.of("--verbose", "--quiet"));
+        Args a = Args.parse(argv, ProfileOptions.OPTIONS, Set.of("--verbose", "--quiet"));
         if (a.help()) {
             out.println(USAGE);
             return Main.EXIT_OK;
@@ -44,6 +55,17 @@ final class ConformanceCommand {
         } catch (NotDirectoryException e) {
             throw CliException.file(dir + " is not a directory", e);
         }
+        Reference base = suite.declaredReference().orElse(Reference.defaults());
+        String origin = suite.declaredReference().isPresent() ? "reference.json" : "default";
+        if (ProfileOptions.auto(a)) {
+            return diagnose(suite, ProfileOptions.candidates(a, base), dir, verbose, a.has("--quiet"), out, err);
+        }
+        Reference reference = ProfileOptions.resolve(a, base);
+        if (!reference.equals(base)) {
+            origin = "options over " + origin;
+        }
+        suite = suite.withReference(reference);
+        out.println("profile: " + reference + " (" + origin + ")");
         List<String> names = suite.caseNames();
         Progress progress = Progress.tenths(err, "conformance", "cases", names.size(), a.has("--quiet"));
         int passed = 0;
@@ -63,6 +85,54 @@ final class ConformanceCommand {
         }
         if (passed + failed == 0) {
             err.println("qbn4j conformance: no case in " + dir + " (a case is a sub-folder with a layer.json)");
+        }
+        out.println(passed + " passed, " + failed + " failed");
+        return failed == 0 && passed > 0 ? Main.EXIT_OK : Main.EXIT_CASES_FAILED;
+    }
+
+    /**
+     * Runs every case under every candidate profile: one line per case that not every candidate
+     * reproduces (every case with --verbose), then how many cases each profile reproduces.
+     */
+    private static int diagnose(ConformanceSuite suite, List<Reference> candidates, String dir, boolean verbose,
+            boolean quiet, PrintStream out, PrintStream err) {
+        out.println("profiles tried: " + candidates.size());
+        for (int i = 0; i < candidates.size(); i++) {
+            out.println("  [" + (i + 1) + "] " + candidates.get(i));
+        }
+        List<String> names = suite.caseNames();
+        Progress progress = Progress.tenths(err, "conformance", "cases", names.size(), quiet);
+        int[] perProfile = new int[candidates.size()];
+        int passed = 0;
+        int failed = 0;
+        for (String name : names) {
+            ConformanceSuite.Diagnosis d = suite.diagnose(name, candidates);
+            Set<Reference> matching = new HashSet<>(d.matching());
+            for (int i = 0; i < candidates.size(); i++) {
+                if (matching.contains(candidates.get(i))) {
+                    perProfile[i]++;
+                }
+            }
+            if (d.matchesAny()) {
+                passed++;
+            } else {
+                failed++;
+            }
+            if (!d.matchesAny()) {
+                out.println("FAIL " + name + ": matches no profile; under [1]: "
+                        + (verbose ? d.results().get(0).message() : d.results().get(0).summary()));
+            } else if (verbose || d.matching().size() < candidates.size()) {
+                out.println("MATCH " + name + ": " + d.matching().stream()
+                        .map(r -> "[" + (candidates.indexOf(r) + 1) + "]").collect(Collectors.joining(" ")));
+            }
+            progress.step(", " + failed + " match no profile");
+        }
+        if (names.isEmpty()) {
+            err.println("qbn4j conformance: no case in " + dir + " (a case is a sub-folder with a layer.json)");
+        }
+        for (int i = 0; i < candidates.size(); i++) {
+            out.println("profile [" + (i + 1) + "] " + candidates.get(i) + ": " + perProfile[i] + " of " + names.size()
+                    + " cases");
         }
         out.println(passed + " passed, " + failed + " failed");
         return failed == 0 && passed > 0 ? Main.EXIT_OK : Main.EXIT_CASES_FAILED;

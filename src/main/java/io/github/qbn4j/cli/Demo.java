@@ -61,7 +61,7 @@ final class Demo {
             out.println();
             int channels = layer.channels();
             FloatBatchNorm bn = new FloatBatchNorm(layer.gamma(), layer.beta(), layer.movingMean(),
-                    layer.movingVariance(), layer.epsilon());
+                    layer.movingVariance(), layer.epsilon(), layer.reference());
             float[] xf = x.toFloat();
             float[] yf = y.toFloat();
             float[] reference = bn.apply(x.shape(), xf);

@@ -1,6 +1,8 @@
 package io.github.qbn4j.cli;
 
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.internal.F32;
+import io.github.qbn4j.internal.TfMath;
 import io.github.qbn4j.tensor.Shape;
 import java.util.Objects;
 
@@ -17,7 +19,7 @@ import java.util.Objects;
  *   <li>rank 2 and 3 (not fused: {@code tf.nn.batch_normalization}):
  *       {@code inv = rsqrt(var + eps) * gamma}, {@code y = x * inv + (beta - mean * inv)}, with
  *       TensorFlow's own {@code rsqrt} (not correctly rounded, and dependent on the channel's lane,
- *       {@link F32#rsqrt(float[])}).</li>
+ *       {@link TfMath#rsqrt(float[])}, which depends on the CPU).</li>
  * </ul>
  * Both were checked against Keras on the fixtures of {@code src/test/resources/cli}. TensorFlow
  * without oneDNN ({@code TF_ENABLE_ONEDNN_OPTS=0}) computes rank 4 as {@code (x - mean) *
@@ -32,7 +34,8 @@ final class FloatBatchNorm {
     private final float[] inv;
     private final float[] offset;
 
-    FloatBatchNorm(float[] gamma, float[] beta, float[] movingMean, float[] movingVariance, double epsilon) {
+    FloatBatchNorm(float[] gamma, float[] beta, float[] movingMean, float[] movingVariance, double epsilon,
+            Reference reference) {
         int channels = gamma.length;
         this.gamma = ftz(gamma);
         this.beta = ftz(beta);
@@ -47,7 +50,7 @@ final class FloatBatchNorm {
             float sqrt = F32.ftz((float) Math.sqrt(shifted[c]));
             fusedScale[c] = F32.ftz(this.gamma[c] / sqrt);
         }
-        float[] rsqrt = F32.rsqrt(shifted);
+        float[] rsqrt = TfMath.of(reference).rsqrt(shifted);
         this.inv = new float[channels];
         this.offset = new float[channels];
         for (int c = 0; c < channels; c++) {

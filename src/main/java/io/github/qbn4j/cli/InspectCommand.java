@@ -1,5 +1,6 @@
 package io.github.qbn4j.cli;
 
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.layer.Folding;
 import io.github.qbn4j.layer.QuantConfig;
 import io.github.qbn4j.layer.QuantizedBatchNormalization;
@@ -15,7 +16,8 @@ final class InspectCommand {
 
     static final String USAGE = String.join("\n",
             "Usage: qbn4j inspect MODEL [--layer NAME] [--input-format VB:FB[,FB...][@SCALE]]",
-            "                     [--config quant.json] [--range-max V[,V...]]",
+            "                     [--config quant.json] [--range-max V[,V...]] [--cpu CPU] [--mode MODE]",
+            "                     [--quantizeml V]",
             "",
             "For each BatchNormalization and QuantizedBatchNormalization layer of MODEL (or the one named",
             "by --layer), prints its configuration and what it folds to for one input format: the float",
@@ -40,11 +42,13 @@ final class InspectCommand {
             "                        and b, 32-bit buffer, no output quantizer) without it; for a quantized",
             "                        layer it replaces the layer's own (range_max then 1.0 unless given)",
             "  --range-max V[,V...]  the output quantizer's range_max (with --layer)",
+            ProfileOptions.HELP,
             "  --quiet, -q           accepted for symmetry; inspect prints no progress",
             "",
             Main.EXIT_CODES);
 
-    private static final Set<String> VALUES = Set.of("--layer", "--input-format", "--config", "--range-max");
+    private static final Set<String> VALUES = Set.of("--layer", "--input-format", "--config", "--range-max",
+            ProfileOptions.CPU, ProfileOptions.MODE, ProfileOptions.QUANTIZEML);
 
     private InspectCommand() {
     }
@@ -60,6 +64,7 @@ final class InspectCommand {
         InputFormat format = InputFormat.parse("--input-format", formatText);
         float[] rangeMax = a.floats("--range-max");
         String name = a.get("--layer");
+        Reference reference = ProfileOptions.resolve(a, Reference.defaults());
         if (rangeMax != null && name == null && !Files.isDirectory(model)) {
             throw CliException.usage("option --range-max needs --layer");
         }
@@ -81,13 +86,14 @@ final class InspectCommand {
                 configOrigin = "quantizeml's defaults: no --config";
             }
             QuantizedBatchNormalization layer = source.quantize(config, rangeMax, null);
-            Folding folding = layer.fold(format.valueBits, format.fracBits, format.scales);
+            Folding folding = layer.fold(format.valueBits, format.fracBits, format.scales, reference);
             if (!first) {
                 out.println();
             }
             first = false;
             FoldingReport.printLayer(out, source.name(), source.className(), source.origin(), layer, configOrigin);
             out.println("Input format " + format.text + ": " + format.describe());
+            out.println("Reference profile: " + reference);
             FoldingReport.printFolding(out, layer, folding);
         }
         return Main.EXIT_OK;

@@ -1,5 +1,6 @@
 package io.github.qbn4j.cli;
 
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.io.KerasBatchNormalization;
 import io.github.qbn4j.io.KerasModels;
 import io.github.qbn4j.io.LayerFiles;
@@ -139,13 +140,13 @@ final class LayerSource {
     }
 
     /** The float batch normalization with this layer's parameters, as Keras computes it. */
-    FloatBatchNorm floatBatchNorm() {
+    FloatBatchNorm floatBatchNorm(Reference reference) {
         if (isFloat()) {
             return new FloatBatchNorm(floatLayer.gamma(), floatLayer.beta(), floatLayer.movingMean(),
-                    floatLayer.movingVariance(), floatLayer.epsilon());
+                    floatLayer.movingVariance(), floatLayer.epsilon(), reference);
         }
         return new FloatBatchNorm(quantized.gamma(), quantized.beta(), quantized.movingMean(),
-                quantized.movingVariance(), quantized.epsilon());
+                quantized.movingVariance(), quantized.epsilon(), reference);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.qbn4j.cli;
 
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.io.LayerFiles;
 import io.github.qbn4j.io.QTensorFiles;
 import io.github.qbn4j.layer.Plan;
@@ -20,10 +21,11 @@ final class RunCommand {
             "Usage: qbn4j run --layer layer.json --weights weights.npz --input x.npz --output y.npz",
             "       qbn4j run --model MODEL --layer NAME [--config quant.json] [--range-max V[,V...]]",
             "                 --input x.npz --output y.npz",
-            "       (either form) [--stats] [--quiet]",
+            "       (either form) [--cpu CPU] [--mode MODE] [--quantizeml V] [--stats] [--quiet]",
             "",
             "Reads the layer and the input quantized tensor (values, value_bits, frac_bits[, scales]),",
-            "applies the layer exactly as quantizeml 0.5.2 does, and writes the output tensor in the same",
+            "applies the layer exactly as quantizeml 0.5.2 does (on the CPU and in the execution mode the",
+            "profile options name), and writes the output tensor in the same",
             "format. The output file is written only after everything succeeded; on error nothing is",
             "written.",
             "",
@@ -45,12 +47,13 @@ final class RunCommand {
             "  --stats          run through the compiled plan with saturation counters and print, per",
             "                   channel, how many outputs saturated in the buffer and at the output",
             "                   quantizer, and the totals",
+            ProfileOptions.HELP,
             "  --quiet, -q      accepted for symmetry; run prints no progress",
             "",
             Main.EXIT_CODES);
 
     private static final Set<String> VALUES = Set.of("--layer", "--weights", "--model", "--config", "--range-max",
-            "--input", "--output");
+            "--input", "--output", ProfileOptions.CPU, ProfileOptions.MODE, ProfileOptions.QUANTIZEML);
     private static final Set<String> FLAGS = Set.of("--stats", "--quiet");
 
     private RunCommand() {
@@ -76,6 +79,7 @@ final class RunCommand {
         Path input = Path.of(a.require("--input"));
         Path output = stats && !a.has("--output") ? null : Path.of(a.require("--output"));
         float[] rangeMax = a.floats("--range-max");
+        Reference reference = ProfileOptions.resolve(a, Reference.defaults());
 
         QuantizedBatchNormalization layer;
         if (fromModel) {
@@ -93,12 +97,12 @@ final class RunCommand {
         QTensor x = QTensorFiles.read(input);
         QTensor y;
         if (stats) {
-            Plan plan = layer.compile(x);
+            Plan plan = layer.compile(x, reference);
             SaturationCounts counts = new SaturationCounts(layer.channels());
             y = plan.counting(counts).apply(x);
             printStats(out, layer, x, counts);
         } else {
-            y = layer.call(x);
+            y = layer.call(x, reference);
         }
         if (output != null) {
             Outputs.writeTensor(output, y);

@@ -1,11 +1,14 @@
 package io.github.qbn4j.conformance;
 
 import io.github.qbn4j.QuantizationException;
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.io.FileFormatException;
 import io.github.qbn4j.io.LayerFiles;
 import io.github.qbn4j.io.NpyArray;
 import io.github.qbn4j.io.Npz;
 import io.github.qbn4j.io.QTensorFiles;
+import io.github.qbn4j.io.ReferenceFiles;
+import io.github.qbn4j.layer.Plan;
 import io.github.qbn4j.layer.QuantizedBatchNormalization;
 import io.github.qbn4j.tensor.QTensor;
 import java.io.IOException;
@@ -17,6 +20,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -25,16 +29,25 @@ import java.util.stream.Stream;
  * quantizeml computed) or {@code error.txt} (the Python exception quantizeml raised: its class name on
  * the first line, its message after), and optionally {@code trace.npz} (intermediates).
  *
+ * <p><b>Which profile.</b> quantizeml's bits depend on the CPU and the execution mode that produced
+ * them ({@link Reference}). A suite names its profile in a {@code reference.json} at its root
+ * ({@link ReferenceFiles}); without one it is taken to be {@link Reference#defaults()}.
+ * {@link #withReference} overrides it, and {@link #diagnose} tries several profiles on one case.
+ *
  * <p><b>When a case passes.</b>
  * <ul>
- *   <li>With {@code y.npz}: qbn4j reads the layer and the input, calls the layer, and the output
- *       compares exactly equal ({@link TensorComparison}).</li>
+ *   <li>With {@code y.npz}: qbn4j reads the layer and the input, and the output equals
+ *       {@code y.npz} exactly ({@link TensorComparison}) through every path a service may run:
+ *       {@link QuantizedBatchNormalization#call(QTensor, Reference)}, and a compiled {@link Plan} on
+ *       every kernel available in this JVM (the float32 kernel always, the integer kernels where their
+ *       bound is proven, the vector kernels where {@code jdk.incubator.vector} is present).</li>
  *   <li>With {@code error.txt}: qbn4j refuses the case, while reading it or calling the layer, with
  *       an {@link IllegalArgumentException} or a {@link FileFormatException}. A
  *       {@link QuantizationException} names the Python class quantizeml raises for the same input;
  *       if that class differs from the one in {@code error.txt}, the case <b>fails</b>: both
  *       libraries must refuse for the same reason. A plain {@code IllegalArgumentException} is a
- *       check qbn4j makes on its own and passes a case of any class.</li>
+ *       check qbn4j makes on its own and passes a case of any class. Compiling and applying a plan
+ *       must refuse the case as well.</li>
  *   <li>With {@code trace.npz}, additionally, every intermediate it holds equals the one qbn4j
  *       computes: the folded parameters ({@link QuantizedBatchNormalization#fold(QTensor)}: {@code a},
  *       {@code b}, their frac bits and shifts, the buffer's frac bits and scale, the output scale,
@@ -79,19 +92,25 @@ public final class ConformanceSuite {
 
     private final Path directory;
     private final List<String> caseNames;
+    private final Reference declared;
+    private final Reference override;
 
-    private ConformanceSuite(Path directory, List<String> caseNames) {
+    private ConformanceSuite(Path directory, List<String> caseNames, Reference declared, Reference override) {
         this.directory = directory;
         this.caseNames = caseNames;
+        this.declared = declared;
+        this.override = override;
     }
 
     /**
      * Opens a suite: every direct sub-folder of {@code suiteDir} that contains {@code layer.json} is a
-     * case, named by the sub-folder, in lexicographic order. Nothing else is read yet.
+     * case, named by the sub-folder, in lexicographic order; {@code reference.json}, if present, names
+     * the profile. Nothing else is read yet.
      *
      * @param suiteDir the suite folder
      * @return the suite (possibly with no case)
      * @throws java.nio.file.NotDirectoryException if {@code suiteDir} is not a directory
+     * @throws FileFormatException if the suite's {@code reference.json} is malformed
      * @throws IOException if the folder cannot be listed
      * @throws NullPointerException if {@code suiteDir} is null
      */
@@ -109,7 +128,37 @@ public final class ConformanceSuite {
             }
         }
         Collections.sort(names);
-        return new ConformanceSuite(suiteDir, Collections.unmodifiableList(names));
+        Reference declared = ReferenceFiles.readIfPresent(suiteDir).orElse(null);
+        return new ConformanceSuite(suiteDir, Collections.unmodifiableList(names), declared, null);
+    }
+
+    /**
+     * Returns the profile the suite's {@code reference.json} names.
+     *
+     * @return the declared profile, or empty when the suite has no {@code reference.json}
+     */
+    public Optional<Reference> declaredReference() {
+        return Optional.ofNullable(declared);
+    }
+
+    /**
+     * Returns the profile {@link #run(String)} reproduces: the one given to {@link #withReference}, else
+     * the declared one, else {@link Reference#defaults()}.
+     *
+     * @return the profile
+     */
+    public Reference reference() {
+        return override != null ? override : declared != null ? declared : Reference.defaults();
+    }
+
+    /**
+     * Returns this suite run under another profile than the one it declares.
+     *
+     * @param reference the profile
+     * @return a suite over the same cases
+     */
+    public ConformanceSuite withReference(Reference reference) {
+        return new ConformanceSuite(directory, caseNames, declared, Objects.requireNonNull(reference, "reference"));
     }
 
     /**
@@ -153,7 +202,21 @@ public final class ConformanceSuite {
      * @throws NullPointerException if {@code caseName} is null
      */
     public CaseResult run(String caseName) {
+        return run(caseName, reference());
+    }
+
+    /**
+     * Runs one case under a given profile (see the class description for when it passes).
+     *
+     * @param caseName one of {@link #caseNames()}
+     * @param reference the profile
+     * @return the result
+     * @throws IllegalArgumentException if {@code caseName} is not a case of this suite
+     * @throws NullPointerException if an argument is null
+     */
+    public CaseResult run(String caseName, Reference reference) {
         Objects.requireNonNull(caseName, "caseName");
+        Objects.requireNonNull(reference, "reference");
         if (!caseNames.contains(caseName)) {
             throw new IllegalArgumentException("caseName must be one of the " + caseNames.size()
                     + " cases of " + directory + ", got \"" + caseName + "\"");
@@ -184,15 +247,22 @@ public final class ConformanceSuite {
         }
 
         // qbn4j's side.
-        QuantizedBatchNormalization layer;
-        QTensor x;
+        QuantizedBatchNormalization layer = null;
+        QTensor x = null;
         QTensor actual;
         try {
             layer = LayerFiles.read(dir.resolve(LAYER_JSON), dir.resolve(WEIGHTS_NPZ));
             x = QTensorFiles.read(dir.resolve(X_NPZ));
-            actual = layer.call(x);
+            actual = layer.call(x, reference);
         } catch (IllegalArgumentException | FileFormatException e) {
-            return rejected(caseName, expectedError, e);
+            CaseResult result = rejected(caseName, expectedError, e);
+            if (result.passed() && layer != null && x != null) {
+                String planProblem = planAccepts(layer, x, reference);
+                if (planProblem != null) {
+                    return fail(caseName, planProblem + "\n  expected " + expectedError);
+                }
+            }
+            return result;
         } catch (Exception | AssertionError e) {
             return fail(caseName, "qbn4j failed unexpectedly: " + summary(e)
                     + (expectedError == null ? "" : "\n  expected " + expectedError));
@@ -203,11 +273,19 @@ public final class ConformanceSuite {
         }
 
         TensorComparison cmp = TensorComparison.compare(expected, actual);
+        String paths = "call";
+        if (cmp.matches()) {
+            PlanOutcome plans = checkPlans(layer, x, expected, reference);
+            if (plans.problem != null) {
+                return fail(caseName, plans.problem);
+            }
+            paths = "call, plan on " + plans.kernels;
+        }
         List<String> traceProblems = new ArrayList<>();
         String traceSummary = "";
         if (trace != null) {
             try {
-                TraceKeys.Outcome outcome = TraceKeys.compare(trace, layer, x, layer.fold(x));
+                TraceKeys.Outcome outcome = TraceKeys.compare(trace, layer, x, layer.fold(x, reference));
                 traceProblems.addAll(outcome.problems);
                 traceSummary = "; trace matches (" + outcome.checked + " keys"
                         + (outcome.notChecked.isEmpty() ? "" : ", not compared: " + outcome.notChecked) + ")";
@@ -216,7 +294,7 @@ public final class ConformanceSuite {
             }
         }
         if (cmp.matches() && traceProblems.isEmpty()) {
-            return new CaseResult(caseName, true, "output matches: "
+            return new CaseResult(caseName, true, "output matches (" + paths + "): "
                     + cmp.report().substring("tensors match: ".length()) + traceSummary);
         }
         StringBuilder sb = new StringBuilder();
@@ -233,6 +311,117 @@ public final class ConformanceSuite {
             sb.append("\n  ").append(p);
         }
         return fail(caseName, sb.toString());
+    }
+
+    /**
+     * Runs one case under each of several profiles, to find which produced it: the diagnosis for
+     * vectors that came from an unknown machine or execution mode.
+     *
+     * @param caseName one of {@link #caseNames()}
+     * @param candidates the profiles to try, in the order to report them
+     * @return the profiles that reproduce the case, and the result under each candidate
+     * @throws IllegalArgumentException if {@code caseName} is not a case of this suite
+     */
+    public Diagnosis diagnose(String caseName, List<Reference> candidates) {
+        Objects.requireNonNull(candidates, "candidates");
+        List<Reference> matching = new ArrayList<>();
+        List<CaseResult> results = new ArrayList<>();
+        for (Reference r : candidates) {
+            CaseResult result = run(caseName, r);
+            results.add(result);
+            if (result.passed()) {
+                matching.add(r);
+            }
+        }
+        return new Diagnosis(caseName, List.copyOf(matching), List.copyOf(candidates), List.copyOf(results));
+    }
+
+    /**
+     * Which of several profiles reproduce one case.
+     *
+     * @param name the case name
+     * @param matching the candidates under which the case passes, in candidate order
+     * @param candidates every profile tried
+     * @param results the result under each candidate, in candidate order
+     */
+    public record Diagnosis(String name, List<Reference> matching, List<Reference> candidates,
+            List<CaseResult> results) {
+
+        /**
+         * Creates a diagnosis.
+         *
+         * @param name the case name
+         * @param matching the matching candidates
+         * @param candidates every profile tried
+         * @param results one result per candidate
+         */
+        public Diagnosis {
+            Objects.requireNonNull(name, "name");
+            matching = List.copyOf(matching);
+            candidates = List.copyOf(candidates);
+            results = List.copyOf(results);
+        }
+
+        /**
+         * Whether at least one candidate reproduces the case.
+         *
+         * @return true if {@link #matching()} is not empty
+         */
+        public boolean matchesAny() {
+            return !matching.isEmpty();
+        }
+    }
+
+    /** What the compiled plans gave: the kernels run, or the first problem. */
+    private static final class PlanOutcome {
+        final List<Plan.Kernel> kernels = new ArrayList<>();
+        String problem;
+    }
+
+    /**
+     * The fast path: a plan compiled for the input's format, on every kernel this JVM can run, must
+     * give the expected output too.
+     */
+    private static PlanOutcome checkPlans(QuantizedBatchNormalization layer, QTensor x, QTensor expected,
+            Reference reference) {
+        PlanOutcome outcome = new PlanOutcome();
+        Plan plan;
+        try {
+            plan = layer.compile(x, reference);
+        } catch (RuntimeException e) {
+            outcome.problem = "call gives the expected output, but compiling a plan fails: " + summary(e);
+            return outcome;
+        }
+        for (Plan.Kernel kernel : Plan.Kernel.values()) {
+            if (!plan.canRun(kernel)) {
+                continue;
+            }
+            try {
+                TensorComparison cmp = TensorComparison.compare(expected, plan.withKernel(kernel).apply(x));
+                if (!cmp.matches()) {
+                    outcome.problem = "call gives the expected output, but the plan on " + kernel + " differs: "
+                            + cmp.firstMismatch().orElseThrow() + "\n" + cmp.report();
+                    return outcome;
+                }
+            } catch (RuntimeException e) {
+                outcome.problem = "call gives the expected output, but the plan on " + kernel + " fails: " + summary(e);
+                return outcome;
+            }
+            outcome.kernels.add(kernel);
+        }
+        return outcome;
+    }
+
+    /** Null when compiling or applying a plan refuses the input, as the call did; else the problem. */
+    private static String planAccepts(QuantizedBatchNormalization layer, QTensor x, Reference reference) {
+        try {
+            layer.compile(x, reference).apply(x);
+            return "call refuses the case, but a compiled plan applies it";
+        } catch (IllegalArgumentException e) {
+            return null;
+        } catch (RuntimeException e) {
+            return "call refuses the case, but a compiled plan fails otherwise: " + summary(e);
+        }
     }
 
     private static CaseResult rejected(String name, ExpectedError expected, Exception e) {

@@ -12,10 +12,10 @@ package io.github.qbn4j.internal;
  *       (Observed: {@code tf.pow(2.0, -127.0)} is 0.) {@link #ftz} applies that to a result.</li>
  *   <li><b>{@code rsqrt} and {@code log} are not correctly rounded</b> and depend on the lane. Eigen
  *       evaluates element-wise kernels in AVX packets of 8 from the start of the tensor and the last
- *       {@code n mod 8} elements one at a time. Packet lanes use the {@code VRSQRTPS} estimate with
- *       one Newton step and Eigen's rational {@code log} approximation; scalar lanes use
- *       {@code 1 / sqrt(x)} and the C library's {@code logf}. {@link #rsqrt(float[])} and
- *       {@link #log(float[])} take a whole tensor for that reason.</li>
+ *       {@code n mod 8} elements one at a time. Packet lanes use the CPU's {@code VRSQRTPS} estimate
+ *       with one Newton step and Eigen's rational {@code log} approximation; scalar lanes use
+ *       {@code 1 / sqrt(x)} and the C library's {@code logf}. {@link #log(float[])} and
+ *       {@link TfMath#rsqrt(float[])} (which depends on the CPU) take a whole tensor for that reason.</li>
  *   <li><b>No fused multiply-add</b>: the official wheels are built for AVX without FMA, so each
  *       product and sum is rounded on its own. Java's {@code float} operators do exactly that.</li>
  * </ol>
@@ -133,22 +133,6 @@ public final class F32 {
     }
 
     /**
-     * {@code tf.math.rsqrt} over a whole tensor, lane by lane as TensorFlow computes it.
-     *
-     * @param x the tensor (not modified)
-     * @return a new array of {@code 1/sqrt(x)} as TensorFlow rounds it
-     */
-    public static float[] rsqrt(float[] x) {
-        float[] out = new float[x.length];
-        int packed = x.length / PACKET * PACKET;
-        for (int i = 0; i < x.length; i++) {
-            float xi = ftz(x[i]);
-            out[i] = i < packed ? rsqrtPacketLane(xi) : ftz(1f / (float) Math.sqrt(xi));
-        }
-        return out;
-    }
-
-    /**
      * {@code tf.math.log} over a whole tensor, lane by lane as TensorFlow computes it.
      *
      * @param x the tensor (not modified)
@@ -200,42 +184,6 @@ public final class F32 {
      */
     public static float ceilLog2(float x) {
         return (float) Math.ceil(logScalarLane(ftz(x)) / LN2);
-    }
-
-    /**
-     * The packet lane of Eigen's AVX {@code prsqrt}: the {@code VRSQRTPS} estimate refined by one
-     * Newton step {@code r * (1.5 + (-0.5 * r) * (x * r))}, each operation rounded on its own. An
-     * estimate of 0 or infinity is returned unrefined.
-     */
-    static float rsqrtPacketLane(float x) {
-        float r = rsqrtps(x);
-        if (r == 0f || Float.isInfinite(r)) {
-            return r;
-        }
-        float halfR = ftz(-0.5f * r);
-        float xr = ftz(x * r);
-        float correction = ftz(ftz(halfR * xr) + 1.5f);
-        return ftz(r * correction);
-    }
-
-    /** The x86 {@code VRSQRTPS} estimate of one lane (inputs already flushed). */
-    static float rsqrtps(float x) {
-        if (Float.isNaN(x) || x < 0f) {
-            return Float.NaN;
-        }
-        if (x == 0f) {
-            return Math.copySign(Float.POSITIVE_INFINITY, x);
-        }
-        if (x == Float.POSITIVE_INFINITY) {
-            return 0f;
-        }
-        int bits = Float.floatToRawIntBits(x);
-        int unbiased = (bits >>> 23) - 127;
-        int parity = unbiased & 1;
-        int index = parity * 1024 + ((bits >>> 13) & 0x3ff);
-        int halfExponent = (unbiased - parity) / 2;
-        int estimate = RsqrtpsTable.BITS[index];
-        return Float.intBitsToFloat(estimate - (halfExponent << 23));
     }
 
     /**

@@ -97,7 +97,7 @@ public final class LayerFiles {
     public static QuantizedBatchNormalization read(Path layerJson, Path weightsNpz) throws IOException {
         Objects.requireNonNull(layerJson, "layerJson");
         Objects.requireNonNull(weightsNpz, "weightsNpz");
-        requireJackson();
+        requireJackson(LAYER_JSON);
         String file = layerJson.toString();
         Object root = LayerJson.parse(file, Files.readAllBytes(layerJson));
         Map<String, Object> config = config(file, root);
@@ -267,7 +267,7 @@ public final class LayerFiles {
     public static void write(Path dir, QuantizedBatchNormalization layer) throws IOException {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(layer, "layer");
-        requireJackson();
+        requireJackson(LAYER_JSON);
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("class_name", CLASS_NAME);
         root.put("config", layer.getConfig());
@@ -296,11 +296,12 @@ public final class LayerFiles {
         return perAxis ? NpyArray.ofFloat32(new int[] {values.length}, values) : NpyArray.scalarFloat32(values[0]);
     }
 
-    private static void requireJackson() {
+    /** Throws unless Jackson can be loaded; {@code what} names the file that needs it. */
+    static void requireJackson(String what) {
         try {
             Class.forName(JACKSON, false, LayerFiles.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
-            throw new IllegalStateException("layer.json needs Jackson, which is not available: add the optional "
+            throw new IllegalStateException(what + " needs Jackson, which is not available: add the optional "
                     + "dependency com.fasterxml.jackson.core:jackson-databind to the class path (or module path)", e);
         }
     }

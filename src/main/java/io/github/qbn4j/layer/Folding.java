@@ -1,5 +1,6 @@
 package io.github.qbn4j.layer;
 
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.tensor.FixedPoint;
 import io.github.qbn4j.tensor.FracBits;
 import io.github.qbn4j.tensor.QFloat;
@@ -18,6 +19,7 @@ import io.github.qbn4j.tensor.Scales;
  */
 public final class Folding {
 
+    private final Reference reference;
     private final float[] sigmaRec;
     private final float[] aFloat;
     private final float[] bFloat;
@@ -31,9 +33,10 @@ public final class Folding {
     private final FixedPoint quantizedOutputScales;
     private final FracBits outputFracBits;
 
-    Folding(float[] sigmaRec, float[] aFloat, float[] bFloat, QFloat a, FixedPoint conditionedFormat,
+    Folding(Reference reference, float[] sigmaRec, float[] aFloat, float[] bFloat, QFloat a, FixedPoint conditionedFormat,
             int[] inputShift, QFloat bUnaligned, QFloat bAligned, Scales bufferScales, Scales outputScales,
             FixedPoint quantizedOutputScales, FracBits outputFracBits) {
+        this.reference = reference;
         this.sigmaRec = sigmaRec;
         this.aFloat = aFloat;
         this.bFloat = bFloat;
@@ -49,7 +52,16 @@ public final class Folding {
     }
 
     /**
-     * Returns {@code rsqrt(moving_variance + epsilon)} as TensorFlow rounds it.
+     * Returns the reference profile this folding reproduces.
+     *
+     * @return the profile
+     */
+    public Reference reference() {
+        return reference;
+    }
+
+    /**
+     * Returns {@code rsqrt(moving_variance + epsilon)} as TensorFlow rounds it under the profile.
      *
      * @return a new array, one per channel
      */

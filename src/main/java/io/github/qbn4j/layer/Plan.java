@@ -213,7 +213,7 @@ public final class Plan {
             dims[rank - 1] = channels;
             FixedPoint zeros = FixedPoint.of(Shape.of(dims), new long[channels], inputValueBits, inputFracBits);
             try {
-                bn.fold(inputScales == null ? zeros : QFloat.of(zeros, inputScales));
+                bn.fold(inputScales == null ? zeros : QFloat.of(zeros, inputScales), f.reference());
             } catch (QuantizationException e) {
                 compiled.rankErrorKinds[rank] = e.referenceError();
                 compiled.rankErrors[rank] = e.getMessage();
@@ -360,6 +360,18 @@ public final class Plan {
      */
     public static boolean vectorKernelsAvailable() {
         return Kernels.vectorAvailable();
+    }
+
+    /**
+     * Whether {@link #withKernel} can run this plan on a kernel here: integer kernels need the
+     * compile-time bound, vector kernels need {@code jdk.incubator.vector}.
+     *
+     * @param kernel the kernel
+     * @return true if {@code withKernel(kernel)} succeeds
+     */
+    public boolean canRun(Kernel kernel) {
+        Objects.requireNonNull(kernel, "kernel");
+        return (!kernel.isInteger() || integerKernelProven()) && (!kernel.isVector() || Kernels.vectorAvailable());
     }
 
     /**

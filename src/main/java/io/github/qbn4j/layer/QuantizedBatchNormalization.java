@@ -2,8 +2,10 @@ package io.github.qbn4j.layer;
 
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.QuantizationException.ReferenceError;
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.internal.Checks;
 import io.github.qbn4j.internal.F32;
+import io.github.qbn4j.internal.TfMath;
 import io.github.qbn4j.quantizer.OutputQuantizer;
 import io.github.qbn4j.tensor.FixedPoint;
 import io.github.qbn4j.tensor.FracBits;
@@ -17,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +41,17 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code y = outputs + b}, saturated to the buffer; then the output quantizer, if any.</li>
  * </ol>
  * Every step uses float32 in quantizeml's order, with TensorFlow's own rounding of {@code rsqrt} and
- * {@code log} ({@link io.github.qbn4j.internal.F32}); integers past {@code 2^24} round as float32 does,
- * and a 31-bit buffer clips at {@code +2^31}. Without an output quantizer the result is the buffer as
- * a QFloat; with one, a FixedPoint.
+ * {@code log}; integers past {@code 2^24} round as float32 does, and a 31-bit buffer clips at
+ * {@code +2^31}. Without an output quantizer the result is the buffer as a QFloat; with one, a
+ * FixedPoint.
+ *
+ * <p><b>Reference profile.</b> quantizeml's own bits depend on the CPU it ran on and on eager vs graph
+ * execution ({@link Reference}). A layer has a default profile ({@link Builder#reference}, else
+ * {@link Reference#defaults()}: quantizeml 0.5.2, Intel, eager) used by {@link #call(QTensor)},
+ * {@link #fold(QTensor)} and {@link #compile(QTensor)}; the overloads taking a {@link Reference} apply
+ * the same layer under another profile. What the layer derives from its parameters (the float and
+ * quantized {@code a} and {@code b}) is computed once per profile, and profiles that derive the same
+ * values share them.
  *
  * <p>Instances are immutable and thread-safe; {@link #call} may run concurrently.
  *
@@ -59,6 +70,9 @@ public final class QuantizedBatchNormalization {
     /** quantizeml's default {@code epsilon}. */
     public static final double DEFAULT_EPSILON = 1e-3;
 
+    /** Profiles whose derived values a layer keeps; more are derived on every use. */
+    private static final int MAX_CACHED_PROFILES = 16;
+
     private final String name;
     private final QuantConfig quantConfig;
     private final OutputQuantizer outputQuantizer;
@@ -69,10 +83,10 @@ public final class QuantizedBatchNormalization {
     private final float[] beta;
     private final float[] movingMean;
     private final float[] movingVariance;
-    private final float[] sigmaRec;
-    private final float[] aFloat;
-    private final float[] bFloat;
-    private final QFloat a;
+    private final float[] varianceEpsilon;
+    private final Reference reference;
+    /** What each profile derives; bounded by {@link #MAX_CACHED_PROFILES}. */
+    private final Map<Reference, Derived> derivedByProfile = new ConcurrentHashMap<>();
 
     private QuantizedBatchNormalization(Builder b) {
         this.name = b.name;
@@ -103,18 +117,64 @@ public final class QuantizedBatchNormalization {
         this.outputQuantizer = oq;
 
         float eps = F32.ftz((float) epsilon);
-        float[] shifted = new float[channels];
+        this.varianceEpsilon = new float[channels];
         for (int c = 0; c < channels; c++) {
-            shifted[c] = F32.ftz(movingVariance[c] + eps);
-            if (!(shifted[c] > 0f)) {
+            varianceEpsilon[c] = F32.ftz(movingVariance[c] + eps);
+            if (!(varianceEpsilon[c] > 0f)) {
                 throw new IllegalArgumentException("moving_variance + epsilon must be > 0 in float32, got "
-                        + movingVariance[c] + " + " + eps + " = " + shifted[c] + " at channel " + c
+                        + movingVariance[c] + " + " + eps + " = " + varianceEpsilon[c] + " at channel " + c
                         + " (layer \"" + name + "\")");
             }
         }
-        this.sigmaRec = F32.rsqrt(shifted);
-        this.aFloat = new float[channels];
-        this.bFloat = new float[channels];
+        this.reference = b.reference;
+        derived(reference); // refuses parameters whose a or b overflow, at build time
+    }
+
+    /** The values a profile derives from the parameters, before any input is seen. */
+    private static final class Derived {
+        final float[] sigmaRec;
+        final float[] aFloat;
+        final float[] bFloat;
+        final QFloat a;
+
+        Derived(float[] sigmaRec, float[] aFloat, float[] bFloat, QFloat a) {
+            this.sigmaRec = sigmaRec;
+            this.aFloat = aFloat;
+            this.bFloat = bFloat;
+            this.a = a;
+        }
+
+        boolean sameAs(Derived o) {
+            return Arrays.equals(sigmaRec, o.sigmaRec) && Arrays.equals(aFloat, o.aFloat)
+                    && Arrays.equals(bFloat, o.bFloat) && a.equals(o.a);
+        }
+    }
+
+    /** What {@code ref} derives; shared with any cached profile that derives the same values. */
+    private Derived derived(Reference ref) {
+        Derived d = derivedByProfile.get(ref);
+        if (d != null) {
+            return d;
+        }
+        Derived fresh = derive(ref);
+        for (Derived other : derivedByProfile.values()) {
+            if (other.sameAs(fresh)) {
+                fresh = other;
+                break;
+            }
+        }
+        if (derivedByProfile.size() >= MAX_CACHED_PROFILES) {
+            return fresh;
+        }
+        Derived previous = derivedByProfile.putIfAbsent(ref, fresh);
+        return previous != null ? previous : fresh;
+    }
+
+    private Derived derive(Reference ref) {
+        int channels = gamma.length;
+        float[] sigmaRec = TfMath.of(ref).rsqrt(varianceEpsilon);
+        float[] aFloat = new float[channels];
+        float[] bFloat = new float[channels];
         for (int c = 0; c < channels; c++) {
             aFloat[c] = F32.ftz(gamma[c] * sigmaRec[c]);
             float negMeanGamma = F32.ftz(-movingMean[c] * gamma[c]);
@@ -122,11 +182,12 @@ public final class QuantizedBatchNormalization {
         }
         Checks.finite("a = gamma * rsqrt(moving_variance + epsilon)", aFloat);
         Checks.finite("b = beta - moving_mean * gamma * rsqrt(moving_variance + epsilon)", bFloat);
-        this.a = quantConfig.aQuantizer().quantize(aFloat);
+        QFloat a = quantConfig.aQuantizer().quantize(aFloat);
         if (LOG.isDebugEnabled()) {
-            LOG.debug("layer \"{}\": a float {} -> {}; b float {}", name, Arrays.toString(aFloat), a,
+            LOG.debug("layer \"{}\" ({}): a float {} -> {}; b float {}", name, ref, Arrays.toString(aFloat), a,
                     Arrays.toString(bFloat));
         }
+        return new Derived(sigmaRec, aFloat, bFloat, a);
     }
 
     private static int requireParams(Builder b) {
@@ -178,6 +239,15 @@ public final class QuantizedBatchNormalization {
      */
     public String name() {
         return name;
+    }
+
+    /**
+     * Returns the layer's default reference profile, used by the methods that take none.
+     *
+     * @return the profile given to {@link Builder#reference}, or {@link Reference#defaults()}
+     */
+    public Reference reference() {
+        return reference;
     }
 
     /**
@@ -265,13 +335,30 @@ public final class QuantizedBatchNormalization {
      * @throws NullPointerException if {@code x} is null
      */
     public QTensor call(QTensor x) {
+        return call(x, reference);
+    }
+
+    /**
+     * Applies the layer as quantizeml computed it under another profile (see {@link #call(QTensor)}).
+     *
+     * @param x a FixedPoint or per-tensor QFloat of rank 3 or 4 with {@link #channels()} channels
+     * @param reference the profile to reproduce
+     * @return a QFloat (the buffer) without output quantizer, a FixedPoint with one
+     * @throws QuantizationException as {@link #call(QTensor)}
+     * @throws IllegalArgumentException if the channel count differs, or the folded a or b overflow
+     *     float32 under that profile
+     * @throws NullPointerException if an argument is null
+     */
+    public QTensor call(QTensor x, Reference reference) {
         Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(reference, "reference");
         checkInput(x.shape());
+        Derived d = derived(reference);
         QTensor conditioned = condition(x);
         QFloat outputs = conditioned instanceof FixedPoint
-                ? ((FixedPoint) conditioned).multiply(a)
-                : ((QFloat) conditioned).multiply(a);
-        QFloat b = quantConfig.bQuantizer().quantize(bFloat, outputs);
+                ? ((FixedPoint) conditioned).multiply(d.a)
+                : ((QFloat) conditioned).multiply(d.a);
+        QFloat b = quantConfig.bQuantizer().quantize(d.bFloat, outputs);
         QFloat y = outputs.add(b);
         return outputQuantizer == null ? y : outputQuantizer.quantize(y);
     }
@@ -288,6 +375,24 @@ public final class QuantizedBatchNormalization {
      * @throws IllegalArgumentException if the lengths disagree with the channel count
      */
     public Folding fold(int inputValueBits, FracBits inputFracBits, Scales inputScales) {
+        return fold(inputValueBits, inputFracBits, inputScales, reference);
+    }
+
+    /**
+     * {@link #fold(int, FracBits, Scales)} under another profile.
+     *
+     * @param inputValueBits value bits of the input
+     * @param inputFracBits fractional bits of the input (per-axis: one per channel)
+     * @param inputScales scales of a QFloat input, or null for a FixedPoint input
+     * @param reference the profile to reproduce
+     * @return the folding
+     * @throws QuantizationException as {@link #call} would for an input of that format
+     * @throws IllegalArgumentException if the lengths disagree with the channel count
+     */
+    public Folding fold(int inputValueBits, FracBits inputFracBits, Scales inputScales, Reference reference) {
+        Objects.requireNonNull(reference, "reference");
+        Derived d = derived(reference);
+        QFloat a = d.a;
         Shape shape = Shape.of(1, 1, channels());
         FixedPoint zeros = FixedPoint.of(shape, new long[shape.size()], inputValueBits, inputFracBits);
         QTensor format = inputScales == null ? zeros : QFloat.of(zeros, inputScales);
@@ -299,7 +404,7 @@ public final class QuantizedBatchNormalization {
         QFloat outputs = conditioned instanceof FixedPoint
                 ? ((FixedPoint) conditioned).multiply(a)
                 : ((QFloat) conditioned).multiply(a);
-        QFloat bUnaligned = quantConfig.bQuantizer().quantizeUnaligned(bFloat, outputs);
+        QFloat bUnaligned = quantConfig.bQuantizer().quantizeUnaligned(d.bFloat, outputs);
         QFloat bAligned = bUnaligned.upscale(outputs.fracBits(), outputs.valueBits());
         Scales outputScales = null;
         FixedPoint quantizedScales = null;
@@ -315,7 +420,7 @@ public final class QuantizedBatchNormalization {
                     name, inputValueBits, inputFracBits, inputScales, a, bUnaligned,
                     bUnaligned.fracBits(), outputs.fracBits(), outputs.scales(), outputFracBits);
         }
-        return new Folding(sigmaRec.clone(), aFloat.clone(), bFloat.clone(), a, conditioned.fixedPoint(),
+        return new Folding(reference, d.sigmaRec.clone(), d.aFloat.clone(), d.bFloat.clone(), a, conditioned.fixedPoint(),
                 inputShift, bUnaligned, bAligned, outputs.scales(), outputScales, quantizedScales, outputFracBits);
     }
 
@@ -328,10 +433,23 @@ public final class QuantizedBatchNormalization {
      * @throws IllegalArgumentException if the channel count differs
      */
     public Folding fold(QTensor formatOf) {
+        return fold(formatOf, reference);
+    }
+
+    /**
+     * {@link #fold(QTensor)} under another profile.
+     *
+     * @param formatOf a FixedPoint or QFloat whose value bits, fractional bits and scales are used
+     * @param reference the profile to reproduce
+     * @return the folding
+     * @throws QuantizationException as {@link #call} would for that format
+     * @throws IllegalArgumentException if the channel count differs
+     */
+    public Folding fold(QTensor formatOf, Reference reference) {
         Objects.requireNonNull(formatOf, "formatOf");
         checkInput(formatOf.shape());
         return fold(formatOf.valueBits(), formatOf.fracBits(),
-                formatOf instanceof QFloat ? ((QFloat) formatOf).scales() : null);
+                formatOf instanceof QFloat ? ((QFloat) formatOf).scales() : null, reference);
     }
 
     /**
@@ -347,7 +465,22 @@ public final class QuantizedBatchNormalization {
      * @throws IllegalArgumentException if the lengths disagree with the channel count
      */
     public Plan compile(int inputValueBits, FracBits inputFracBits, Scales inputScales) {
-        Folding folding = fold(inputValueBits, inputFracBits, inputScales);
+        return compile(inputValueBits, inputFracBits, inputScales, reference);
+    }
+
+    /**
+     * {@link #compile(int, FracBits, Scales)} under another profile.
+     *
+     * @param inputValueBits value bits of the input integers
+     * @param inputFracBits fractional bits of the input (per-axis: one per channel)
+     * @param inputScales scales of a QFloat input, or null for a FixedPoint input
+     * @param reference the profile to reproduce
+     * @return the plan
+     * @throws QuantizationException as {@link #call} would for an input of that format
+     * @throws IllegalArgumentException if the lengths disagree with the channel count
+     */
+    public Plan compile(int inputValueBits, FracBits inputFracBits, Scales inputScales, Reference reference) {
+        Folding folding = fold(inputValueBits, inputFracBits, inputScales, reference);
         return Plan.compile(this, folding, inputValueBits, inputFracBits, inputScales);
     }
 
@@ -361,7 +494,20 @@ public final class QuantizedBatchNormalization {
      * @throws IllegalArgumentException if the channel count differs
      */
     public Plan compile(QTensor formatOf) {
-        Folding folding = fold(formatOf);
+        return compile(formatOf, reference);
+    }
+
+    /**
+     * {@link #compile(QTensor)} under another profile.
+     *
+     * @param formatOf a FixedPoint or QFloat whose value bits, fractional bits and scales are used
+     * @param reference the profile to reproduce
+     * @return the plan
+     * @throws QuantizationException as {@link #call} would for that tensor
+     * @throws IllegalArgumentException if the channel count differs
+     */
+    public Plan compile(QTensor formatOf, Reference reference) {
+        Folding folding = fold(formatOf, reference);
         return Plan.compile(this, folding, formatOf.valueBits(), formatOf.fracBits(),
                 formatOf instanceof QFloat ? ((QFloat) formatOf).scales() : null);
     }
@@ -456,6 +602,7 @@ public final class QuantizedBatchNormalization {
         private float[] movingVariance;
         private float[] rangeMax;
         private float[] rescalingRate;
+        private Reference reference = Reference.defaults();
 
         private Builder() {
         }
@@ -583,6 +730,18 @@ public final class QuantizedBatchNormalization {
          */
         public Builder rescalingRate(float... rescalingRate) {
             this.rescalingRate = Objects.requireNonNull(rescalingRate, "rescalingRate").clone();
+            return this;
+        }
+
+        /**
+         * Sets the layer's default reference profile: which quantizeml release, CPU and execution mode
+         * {@link QuantizedBatchNormalization#call(QTensor)} reproduces.
+         *
+         * @param reference the profile (default {@link Reference#defaults()})
+         * @return this builder
+         */
+        public Builder reference(Reference reference) {
+            this.reference = Objects.requireNonNull(reference, "reference");
             return this;
         }
 

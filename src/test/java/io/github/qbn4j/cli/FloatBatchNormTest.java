@@ -1,5 +1,6 @@
 package io.github.qbn4j.cli;
 
+import io.github.qbn4j.Reference;
 import static io.github.qbn4j.cli.CliRunner.FIXTURES;
 import static io.github.qbn4j.cli.CliRunner.MODELS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,7 +25,7 @@ class FloatBatchNormTest {
         Map<String, NpyArray> a = Npz.read(FIXTURES.resolve("float_bn_reference.npz"));
         FloatBatchNorm bn = new FloatBatchNorm(a.get(rank + "/gamma").toFloatArray(), a.get(rank + "/beta").toFloatArray(),
                 a.get(rank + "/moving_mean").toFloatArray(), a.get(rank + "/moving_variance").toFloatArray(),
-                a.get(rank + "/epsilon").getDouble(0));
+                a.get(rank + "/epsilon").getDouble(0), Reference.defaults()); // fixtures made on Intel
         NpyArray x = a.get(rank + "/x");
         float[] expected = a.get(rank + "/y").toFloatArray();
         float[] actual = bn.apply(Shape.of(x.shape()), x.toFloatArray());
@@ -36,7 +37,8 @@ class FloatBatchNormTest {
         Map<String, NpyArray> observed = Npz.read(MODELS.resolve("calibration.npz"));
         for (String layer : new String[] {"bn_add", "bn_relu"}) {
             KerasBatchNormalization k = KerasModels.load(MODELS.resolve("keras2_model.h5"), layer);
-            FloatBatchNorm bn = new FloatBatchNorm(k.gamma(), k.beta(), k.movingMean(), k.movingVariance(), k.epsilon());
+            FloatBatchNorm bn = new FloatBatchNorm(k.gamma(), k.beta(), k.movingMean(), k.movingVariance(), k.epsilon(),
+                    Reference.defaults());
             Map<String, NpyArray> inputs = Npz.read(FIXTURES.resolve(layer + "_samples.npz"));
             for (int b = 0; b < 2; b++) {
                 NpyArray x = inputs.get("batch" + b);
@@ -48,7 +50,8 @@ class FloatBatchNormTest {
 
     @Test
     void refusesOtherRanksAndChannelCounts() {
-        FloatBatchNorm bn = new FloatBatchNorm(new float[] {1f, 2f}, new float[2], new float[2], new float[] {1f, 1f}, 1e-3);
+        FloatBatchNorm bn = new FloatBatchNorm(new float[] {1f, 2f}, new float[2], new float[2], new float[] {1f, 1f}, 1e-3,
+                Reference.defaults());
         assertThatThrownBy(() -> bn.apply(Shape.of(4), new float[4])).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("rank 2 to 4");
         assertThatThrownBy(() -> bn.apply(Shape.of(1, 3), new float[3])).isInstanceOf(IllegalArgumentException.class)
