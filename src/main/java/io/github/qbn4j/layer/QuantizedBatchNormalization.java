@@ -170,6 +170,11 @@ public final class QuantizedBatchNormalization {
         return previous != null ? previous : fresh;
     }
 
+    /** The shared derivation of a profile, for tests of the sharing rule. */
+    Object derivationOf(Reference ref) {
+        return derived(ref);
+    }
+
     private Derived derive(Reference ref) {
         int channels = gamma.length;
         float[] sigmaRec = TfMath.of(ref).rsqrt(varianceEpsilon);
