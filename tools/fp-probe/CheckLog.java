@@ -1,4 +1,5 @@
-import io.github.qbn4j.internal.F32;
+import io.github.qbn4j.Reference;
+import io.github.qbn4j.internal.TfMath;
 
 /**
  * Prints "bits ceil floor" for every positive normal float whose ceil/floor of log(x)/ln2, as
@@ -14,8 +15,8 @@ public class CheckLog {
             for (int j = 0; j < lane.length; j++) {
                 lane[j] = Float.intBitsToFloat(bits + j);
             }
-            float[] c = F32.ceilLog2(lane);
-            float[] f = F32.floorLog2(lane);
+            float[] c = TfMath.of(Reference.defaults()).ceilLog2(lane);
+            float[] f = TfMath.of(Reference.defaults()).floorLog2(lane);
             for (int j = 0; j < lane.length; j++) {
                 int b = bits + j;
                 int e = (b >>> 23) - 127;

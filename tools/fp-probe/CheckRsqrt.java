@@ -1,4 +1,5 @@
-import io.github.qbn4j.internal.F32;
+import io.github.qbn4j.Reference;
+import io.github.qbn4j.internal.TfMath;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -6,13 +7,13 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Compares F32.rsqrt (packet lanes) with TensorFlow's output dumped by tf_rsqrt_dump.py. */
+/** Compares TfMath.rsqrt (Intel, packet lanes) with TensorFlow's output dumped by tf_rsqrt_dump.py. */
 public class CheckRsqrt {
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
         float[] in = read(dir.resolve("rsqrt_in.f32"));
         float[] expected = read(dir.resolve("rsqrt_out.f32"));
-        float[] actual = F32.rsqrt(in);
+        float[] actual = TfMath.of(Reference.defaults()).rsqrt(in);
         long bad = 0;
         for (int i = 0; i < in.length; i++) {
             if (Float.floatToRawIntBits(actual[i]) != Float.floatToRawIntBits(expected[i])) {

@@ -149,34 +149,6 @@ public final class F32 {
     }
 
     /**
-     * quantizeml {@code ceil_log2}: {@code ceil(float32(log(x)) / float32(ln 2))}, per lane.
-     *
-     * @param x the tensor (not modified)
-     * @return a new array of integral floats; {@code -inf} for 0, NaN for negative inputs
-     */
-    public static float[] ceilLog2(float[] x) {
-        float[] out = log(x);
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) Math.ceil(out[i] / LN2);
-        }
-        return out;
-    }
-
-    /**
-     * quantizeml {@code floor_log2}: {@code floor(float32(log(x)) / float32(ln 2))}, per lane.
-     *
-     * @param x the tensor (not modified)
-     * @return a new array of integral floats; {@code -inf} for 0, NaN for negative inputs
-     */
-    public static float[] floorLog2(float[] x) {
-        float[] out = log(x);
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) Math.floor(out[i] / LN2);
-        }
-        return out;
-    }
-
-    /**
      * {@code ceil_log2} of a single-element tensor (a scalar lane).
      *
      * @param x the value
@@ -230,27 +202,5 @@ public final class F32 {
             return Float.NEGATIVE_INFINITY;
         }
         return (float) StrictMath.log(x);
-    }
-
-    /**
-     * quantizeml {@code FixedPoint.max_frac_bits}: {@code float32(valueBits) - ceil_log2(range)},
-     * then {@code min(., valueBits)} when {@code clamp}; lane by lane over the tensor of ranges.
-     * A zero range gives {@code +inf} before the clamp, hence {@code valueBits} after it.
-     *
-     * @param valueBits the value bits of the target
-     * @param ranges the ranges (not modified)
-     * @param clamp whether to clamp to {@code valueBits}
-     * @return a new array of integral (or infinite) floats
-     */
-    public static float[] maxFracBits(int valueBits, float[] ranges, boolean clamp) {
-        float[] fb = ceilLog2(ranges);
-        float vb = valueBits;
-        for (int i = 0; i < fb.length; i++) {
-            fb[i] = vb - fb[i];
-            if (clamp) {
-                fb[i] = Math.min(fb[i], vb);
-            }
-        }
-        return fb;
     }
 }

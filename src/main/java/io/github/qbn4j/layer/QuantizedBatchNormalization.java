@@ -187,7 +187,7 @@ public final class QuantizedBatchNormalization {
         }
         Checks.finite("a = gamma * rsqrt(moving_variance + epsilon)", aFloat);
         Checks.finite("b = beta - moving_mean * gamma * rsqrt(moving_variance + epsilon)", bFloat);
-        QFloat a = quantConfig.aQuantizer().quantize(aFloat);
+        QFloat a = quantConfig.aQuantizer().quantize(aFloat, ref);
         if (LOG.isDebugEnabled()) {
             LOG.debug("layer \"{}\" ({}): a float {} -> {}; b float {}", name, ref, Arrays.toString(aFloat), a,
                     Arrays.toString(bFloat));
@@ -363,9 +363,9 @@ public final class QuantizedBatchNormalization {
         QFloat outputs = conditioned instanceof FixedPoint
                 ? ((FixedPoint) conditioned).multiply(d.a)
                 : ((QFloat) conditioned).multiply(d.a);
-        QFloat b = quantConfig.bQuantizer().quantize(d.bFloat, outputs);
+        QFloat b = quantConfig.bQuantizer().quantize(d.bFloat, outputs, reference);
         QFloat y = outputs.add(b);
-        return outputQuantizer == null ? y : outputQuantizer.quantize(y);
+        return outputQuantizer == null ? y : outputQuantizer.quantize(y, reference);
     }
 
     /**
@@ -409,16 +409,16 @@ public final class QuantizedBatchNormalization {
         QFloat outputs = conditioned instanceof FixedPoint
                 ? ((FixedPoint) conditioned).multiply(a)
                 : ((QFloat) conditioned).multiply(a);
-        QFloat bUnaligned = quantConfig.bQuantizer().quantizeUnaligned(d.bFloat, outputs);
+        QFloat bUnaligned = quantConfig.bQuantizer().quantizeUnaligned(d.bFloat, outputs, reference);
         QFloat bAligned = bUnaligned.upscale(outputs.fracBits(), outputs.valueBits());
         Scales outputScales = null;
         FixedPoint quantizedScales = null;
         FracBits outputFracBits = null;
         if (outputQuantizer != null) {
-            outputQuantizer.quantize(outputs.add(bAligned)); // raises what quantizeml raises for this format
+            outputQuantizer.quantize(outputs.add(bAligned), reference); // raises what quantizeml raises
             outputScales = outputQuantizer.rescaledScales(outputs.scales(), channels());
-            quantizedScales = QFloat.quantizeScales(outputScales, outputQuantizer.scaleBits());
-            outputFracBits = outputQuantizer.outputFracBits(channels());
+            quantizedScales = QFloat.quantizeScales(outputScales, outputQuantizer.scaleBits(), reference);
+            outputFracBits = outputQuantizer.outputFracBits(channels(), reference);
         }
         if (LOG.isDebugEnabled()) {
             LOG.debug("layer \"{}\" folded for vb={} fb={} scales={}: a={}, b={} (fb {}), F={}, S={}, out fb={}",

@@ -1,5 +1,7 @@
 package io.github.qbn4j.quantizer;
 
+import io.github.qbn4j.internal.TfMath;
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.internal.Checks;
 import io.github.qbn4j.internal.F32;
@@ -114,8 +116,24 @@ public final class AlignedWeightQuantizer {
      * @throws IllegalArgumentException if a weight is not finite
      */
     public QFloat quantizeUnaligned(float[] weights, QFloat other) {
+        return quantizeUnaligned(weights, other, Reference.defaults());
+    }
+
+    /**
+     * {@link #quantizeUnaligned(float[], QFloat)} as the given reference profile computes it (in graph
+     * mode {@code ceil_log2} divides by a constant: {@link Reference.Mode#GRAPH}).
+     *
+     * @param weights a vector of finite floats (not modified)
+     * @param other the tensor to align on
+     * @param reference the profile
+     * @return a QFloat of shape {@code (n)} with {@link #valueBits()} value bits
+     * @throws QuantizationException as {@link #quantizeUnaligned(float[], QFloat)}
+     * @throws IllegalArgumentException if a weight is not finite
+     */
+    public QFloat quantizeUnaligned(float[] weights, QFloat other, Reference reference) {
         Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(other, "other");
+        Objects.requireNonNull(reference, "reference");
         Checks.finite("weights", weights);
         Scales scales = other.scales();
         FracBits otherFb = other.fracBits();
@@ -133,7 +151,7 @@ public final class AlignedWeightQuantizer {
                                 + scales.get(c) + " (channel " + c + ")");
             }
         }
-        float[] ideal = F32.maxFracBits(valueBits(), ratio, true);
+        float[] ideal = TfMath.of(reference).maxFracBits(valueBits(), ratio, true);
         boolean perAxis = scales.isPerAxis() || otherFb.isPerAxis();
         int n = perAxis ? Math.max(ratio.length, otherFb.length()) : 1;
         int[] fb = new int[n];
@@ -155,7 +173,21 @@ public final class AlignedWeightQuantizer {
      * @throws IllegalArgumentException as {@link #quantizeUnaligned}
      */
     public QFloat quantize(float[] weights, QFloat other) {
-        return quantizeUnaligned(weights, other).upscale(other.fracBits(), other.valueBits());
+        return quantize(weights, other, Reference.defaults());
+    }
+
+    /**
+     * {@link #quantize(float[], QFloat)} as the given reference profile computes it.
+     *
+     * @param weights a vector of finite floats (not modified)
+     * @param other the tensor to align on
+     * @param reference the profile
+     * @return a QFloat that {@link QFloat#add} accepts with {@code other}
+     * @throws QuantizationException as {@link #quantize(float[], QFloat)}
+     * @throws IllegalArgumentException as {@link #quantizeUnaligned}
+     */
+    public QFloat quantize(float[] weights, QFloat other, Reference reference) {
+        return quantizeUnaligned(weights, other, reference).upscale(other.fracBits(), other.valueBits());
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.github.qbn4j.quantizer;
 
+import io.github.qbn4j.internal.TfMath;
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.QuantizationException.ReferenceError;
 import io.github.qbn4j.internal.F32;
@@ -235,7 +237,7 @@ public final class OutputObserver {
      * division by a power of two, 0 when it underflows, as TensorFlow flushes it) and
      * {@code rate = float32(ideal / r)}, or 1 where {@code r = 0}. {@code floor_log2} is TensorFlow's
      * float32 {@code floor(log(r) / ln 2)}, lane by lane over the tensor of ranges
-     * ({@link F32#floorLog2(float[])}), so a range just below or at a power of two is treated exactly
+     * ({@link TfMath#floorLog2(float[])}, eager: quantizeml sets it outside any graph), so a range just below or at a power of two is treated exactly
      * as quantizeml treats it. A range below about {@code 2^(bitwidth - 127)} yields
      * {@code ideal = 0} and {@code rate = 0}, as in quantizeml; {@link Equalization#applyTo} refuses
      * that rate.
@@ -262,7 +264,7 @@ public final class OutputObserver {
             }
         }
         float intMax = F32.upperBound(bitwidth); // FixedPoint.int_max(bitwidth), cast to float32
-        float[] floorLog2 = F32.floorLog2(rangeMax);
+        float[] floorLog2 = TfMath.of(Reference.defaults()).floorLog2(rangeMax);
         float[] ideal = new float[rangeMax.length];
         float[] rate = new float[rangeMax.length];
         for (int i = 0; i < ideal.length; i++) {

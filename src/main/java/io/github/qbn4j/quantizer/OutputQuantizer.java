@@ -1,5 +1,7 @@
 package io.github.qbn4j.quantizer;
 
+import io.github.qbn4j.internal.TfMath;
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.QuantizationException.ReferenceError;
 import io.github.qbn4j.internal.Checks;
@@ -309,7 +311,22 @@ public final class OutputQuantizer {
      *     range, or the channel counts disagree
      */
     public FixedPoint quantize(QTensor x) {
+        return quantize(x, Reference.defaults());
+    }
+
+    /**
+     * {@link #quantize(QTensor)} as the given reference profile computes it (in graph mode
+     * {@code ceil_log2} divides by a constant: {@link Reference.Mode#GRAPH}).
+     *
+     * @param x a FixedPoint, or a QFloat when scale bits are set
+     * @param reference the profile
+     * @return a FixedPoint of {@link #valueBits()} value bits
+     * @throws QuantizationException as {@link #quantize(QTensor)}
+     * @throws IllegalArgumentException as {@link #quantize(QTensor)}
+     */
+    public FixedPoint quantize(QTensor x, Reference reference) {
         Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(reference, "reference");
         int channels = x.shape().channels();
         checkInput(x.shape().rank(), channels);
         FixedPoint fp;
@@ -319,7 +336,7 @@ public final class OutputQuantizer {
                 throw new QuantizationException(ReferenceError.VALUE_ERROR,
                         "scale_bits must be set for an OutputQuantizer that receives a QFloat, got None");
             }
-            fp = QFloat.of(q.fixedPoint(), rescaledScales(q.scales(), channels)).toFixedPoint(scaleBits);
+            fp = QFloat.of(q.fixedPoint(), rescaledScales(q.scales(), channels)).toFixedPoint(scaleBits, reference);
         } else {
             fp = (FixedPoint) x;
         }
@@ -328,7 +345,7 @@ public final class OutputQuantizer {
                     + valueBits() + " output value bits (quantizing to as many bits or more is pointless), got "
                     + fp.valueBits());
         }
-        return fp.rescale(outputFracBits(channels), valueBits());
+        return fp.rescale(outputFracBits(channels, reference), valueBits());
     }
 
     /**
@@ -338,7 +355,18 @@ public final class OutputQuantizer {
      * @return per-tensor or per-axis fractional bits
      */
     public FracBits outputFracBits(int channels) {
-        float[] fb = F32.maxFracBits(valueBits(), rangeMax(channels), true);
+        return outputFracBits(channels, Reference.defaults());
+    }
+
+    /**
+     * {@link #outputFracBits(int)} as the given reference profile computes it.
+     *
+     * @param channels the input channel count
+     * @param reference the profile
+     * @return per-tensor or per-axis fractional bits
+     */
+    public FracBits outputFracBits(int channels, Reference reference) {
+        float[] fb = TfMath.of(reference).maxFracBits(valueBits(), rangeMax(channels), true);
         int[] bits = new int[fb.length];
         for (int i = 0; i < fb.length; i++) {
             bits[i] = (int) fb[i];

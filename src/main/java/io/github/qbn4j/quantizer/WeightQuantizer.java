@@ -1,5 +1,7 @@
 package io.github.qbn4j.quantizer;
 
+import io.github.qbn4j.internal.TfMath;
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.QuantizationException.ReferenceError;
 import io.github.qbn4j.internal.Checks;
@@ -145,6 +147,21 @@ public final class WeightQuantizer {
     }
 
     /**
+     * {@link #quantize(float[])} as the given reference profile computes it (in graph mode the scale's
+     * division by {@code 2^vb - 1} becomes a multiplication by its reciprocal:
+     * {@link Reference.Mode#GRAPH}).
+     *
+     * @param weights finite floats (not modified)
+     * @param reference the profile
+     * @return a QFloat of shape {@code (n)}, 0 fractional bits, per-tensor scale
+     * @throws IllegalArgumentException if a weight is not finite or the vector is empty
+     */
+    public QFloat quantize(float[] weights, Reference reference) {
+        Objects.requireNonNull(weights, "weights");
+        return quantize(Shape.of(weights.length), weights, reference);
+    }
+
+    /**
      * Quantizes weights of any rank from 1 to 4. With rank 1 or a null axis the range is taken over
      * all elements; otherwise the axis must be the last one and the range is taken per channel.
      *
@@ -156,7 +173,22 @@ public final class WeightQuantizer {
      *     valid but not the last one (qbn4j keeps scales per last axis only)
      */
     public QFloat quantize(Shape shape, float[] weights) {
+        return quantize(shape, weights, Reference.defaults());
+    }
+
+    /**
+     * {@link #quantize(Shape, float[])} as the given reference profile computes it.
+     *
+     * @param shape the shape of {@code weights}
+     * @param weights C-order finite floats (not modified)
+     * @param reference the profile
+     * @return the quantized weights, 0 fractional bits
+     * @throws QuantizationException as {@link #quantize(Shape, float[])}
+     * @throws IllegalArgumentException as {@link #quantize(Shape, float[])}
+     */
+    public QFloat quantize(Shape shape, float[] weights, Reference reference) {
         Objects.requireNonNull(shape, "shape");
+        Objects.requireNonNull(reference, "reference");
         Objects.requireNonNull(weights, "weights");
         Checks.finite("weights", weights);
         if (weights.length != shape.size() || weights.length == 0) {
@@ -183,8 +215,9 @@ public final class WeightQuantizer {
             ranges[c] = Math.max(ranges[c], Math.abs(io.github.qbn4j.internal.F32.ftz(weights[i])));
         }
         float[] scales = new float[channels];
+        TfMath math = TfMath.of(reference);
         for (int c = 0; c < channels; c++) {
-            scales[c] = Math.max(QFloat.optimalScale(ranges[c], valueBits()), MIN_SCALE);
+            scales[c] = Math.max(math.optimalScale(ranges[c], valueBits()), MIN_SCALE);
         }
         Scales s = perAxis ? Scales.perAxis(scales) : Scales.of(scales[0]);
         return QFloat.quantize(shape, weights, valueBits(), s, FracBits.of(0));

@@ -1,5 +1,7 @@
 package io.github.qbn4j.tensor;
 
+import io.github.qbn4j.internal.TfMath;
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.QuantizationException.ReferenceError;
 import io.github.qbn4j.internal.Checks;
@@ -139,7 +141,7 @@ public final class FixedPoint implements QTensor {
         if (!(range >= 0f) || !Float.isFinite(range)) {
             throw new IllegalArgumentException("range must be finite and >= 0, got " + range);
         }
-        return (int) F32.maxFracBits(valueBits, new float[] {range}, true)[0];
+        return (int) TfMath.of(Reference.defaults()).maxFracBits(valueBits, new float[] {range}, true)[0];
     }
 
     private static void checkHeader(Shape shape, int length, int valueBits, FracBits fracBits) {

@@ -1,5 +1,7 @@
 package io.github.qbn4j.tensor;
 
+import io.github.qbn4j.internal.TfMath;
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.QuantizationException.ReferenceError;
 import io.github.qbn4j.internal.Checks;
@@ -97,8 +99,21 @@ public final class QFloat implements QTensor {
      * @return the scale (not clamped; the weight quantizer clamps it to {@code 1e-6})
      */
     public static float optimalScale(float range, int valueBits) {
+        return optimalScale(range, valueBits, Reference.defaults());
+    }
+
+    /**
+     * {@link #optimalScale(float, int)} as the given reference profile computes it: in graph mode the
+     * division by the constant {@code 2^valueBits - 1} is a multiplication by its float32 reciprocal.
+     *
+     * @param range a finite range
+     * @param valueBits value bits, 0 to 31
+     * @param reference the profile
+     * @return the scale (not clamped)
+     */
+    public static float optimalScale(float range, int valueBits, Reference reference) {
         Checks.inRange("valueBits", valueBits, 0, FixedPoint.MAX_VALUE_BITS);
-        return F32.ftz(F32.ftz(range) / F32.upperBound(valueBits));
+        return TfMath.of(reference).optimalScale(range, valueBits);
     }
 
     /**
@@ -113,10 +128,25 @@ public final class QFloat implements QTensor {
      * @throws IllegalArgumentException if {@code scaleBits} is out of range
      */
     public static FixedPoint quantizeScales(Scales scales, int scaleBits) {
+        return quantizeScales(scales, scaleBits, Reference.defaults());
+    }
+
+    /**
+     * {@link #quantizeScales(Scales, int)} as the given reference profile computes it (in graph mode
+     * {@code ceil_log2} divides by a constant).
+     *
+     * @param scales the scales
+     * @param scaleBits the value bits of the quantized scales, 1 to 31
+     * @param reference the profile
+     * @return a FixedPoint of shape {@code ()} (per-tensor) or {@code (C)} (per-axis)
+     * @throws IllegalArgumentException if {@code scaleBits} is out of range
+     */
+    public static FixedPoint quantizeScales(Scales scales, int scaleBits, Reference reference) {
         Objects.requireNonNull(scales, "scales");
+        Objects.requireNonNull(reference, "reference");
         Checks.inRange("scaleBits", scaleBits, 0, FixedPoint.MAX_VALUE_BITS);
         float[] s = scales.toArray();
-        float[] fb = F32.maxFracBits(scaleBits, s, false);
+        float[] fb = TfMath.of(reference).maxFracBits(scaleBits, s, false);
         FracBits fracBits = FracBits.fromFloats("scale fracBits", fb, scales.isPerAxis());
         Shape shape = scales.isPerAxis() ? Shape.of(s.length) : Shape.scalar();
         return FixedPoint.quantizeUnchecked(shape, s, scaleBits, fracBits);
@@ -193,7 +223,19 @@ public final class QFloat implements QTensor {
      * @throws IllegalArgumentException if {@code scaleBits} is out of range
      */
     public FixedPoint toFixedPoint(int scaleBits) {
-        return fp.multiply(quantizeScales(scales, scaleBits));
+        return toFixedPoint(scaleBits, Reference.defaults());
+    }
+
+    /**
+     * {@link #toFixedPoint(int)} as the given reference profile computes it.
+     *
+     * @param scaleBits value bits of the quantized scales
+     * @param reference the profile
+     * @return the fixed-point equivalent
+     * @throws IllegalArgumentException if {@code scaleBits} is out of range
+     */
+    public FixedPoint toFixedPoint(int scaleBits, Reference reference) {
+        return fp.multiply(quantizeScales(scales, scaleBits, reference));
     }
 
     /**
