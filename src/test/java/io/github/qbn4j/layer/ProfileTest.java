@@ -20,9 +20,13 @@ class ProfileTest {
     private static QuantizedBatchNormalization layer(int channels) {
         float[] ones = new float[channels];
         Arrays.fill(ones, 1f);
+        float[] threes = new float[channels];
+        Arrays.fill(threes, 3f);
         // variance 1, epsilon 0: rsqrt(1) is 0.99999994 on Intel packet lanes and exactly 1 on AMD
-        // ones (TfMathTest shows both by hand), and 1 on scalar lanes everywhere.
-        return QuantizedBatchNormalization.builder().gamma(ones).movingVariance(ones).epsilon(0).build();
+        // ones (TfMathTest shows both by hand), and 1 on scalar lanes everywhere. Gamma 3, because
+        // 0.99999994 / 127 and 1 / 127 round to the same float32 and 3 * 0.99999994 / 127 and 3 / 127
+        // do not.
+        return QuantizedBatchNormalization.builder().gamma(threes).movingVariance(ones).epsilon(0).build();
     }
 
     @Test
@@ -38,16 +42,20 @@ class ProfileTest {
 
     @Test
     void packetLanesGiveOtherScalesOnAmdAndTheTailDoesNot() {
-        QuantizedBatchNormalization bn = layer(9); // 8 packet lanes, 1 scalar lane
-        FixedPoint x = FixedPoint.of(Shape.of(1, 1, 9), new int[9], 7, FracBits.of(0));
-        assertThat(bn.fold(x, INTEL).sigmaRec()).containsExactly(0.99999994f, 0.99999994f, 0.99999994f, 0.99999994f,
-                0.99999994f, 0.99999994f, 0.99999994f, 0.99999994f, 1f);
-        assertThat(bn.fold(x, AMD).sigmaRec()).containsOnly(1f);
-        // a = max|a| / 127 per tensor: the buffer scale differs in its last bit.
+        QuantizedBatchNormalization nine = layer(9); // 8 packet lanes, 1 scalar lane
+        FixedPoint x9 = FixedPoint.of(Shape.of(1, 1, 9), new int[9], 7, FracBits.of(0));
+        assertThat(nine.fold(x9, INTEL).sigmaRec()).containsExactly(0.99999994f, 0.99999994f, 0.99999994f,
+                0.99999994f, 0.99999994f, 0.99999994f, 0.99999994f, 0.99999994f, 1f);
+        assertThat(nine.fold(x9, AMD).sigmaRec()).containsOnly(1f);
+
+        // Eight packet lanes: a = 3 * rsqrt(1), and the scale max|a| / 127 differs in its last bit.
+        QuantizedBatchNormalization bn = layer(8);
+        FixedPoint x = FixedPoint.of(Shape.of(1, 1, 8), new int[8], 7, FracBits.of(0));
         QFloat intel = (QFloat) bn.call(x, INTEL);
         QFloat amd = (QFloat) bn.call(x, AMD);
-        assertThat(intel.scales().get(0)).isEqualTo(0.99999994f / 127f);
-        assertThat(amd.scales().get(0)).isEqualTo(1f / 127f);
+        assertThat(intel.scales().get(0)).isEqualTo(3f * 0.99999994f / 127f).isEqualTo(0.023622045f);
+        assertThat(amd.scales().get(0)).isEqualTo(3f / 127f).isEqualTo(0.023622047f);
+        assertThat(intel).isNotEqualTo(amd);
     }
 
     @Test
