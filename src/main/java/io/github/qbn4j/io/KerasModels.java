@@ -472,8 +472,15 @@ public final class KerasModels {
             List<Integer> axes = new ArrayList<>();
             if (value instanceof Integer) {
                 axes.add((Integer) value);
+            } else if (io.github.qbn4j.internal.Checks.isJsonInteger(value)) {
+                throw new FileFormatException(source, -1, "axis must be an integer in [" + Integer.MIN_VALUE
+                        + ", " + Integer.MAX_VALUE + "], got " + value + " (layer \"" + layer.pathString() + "\")");
             } else if (value instanceof List && !((List<?>) value).isEmpty()) {
                 for (Object o : (List<?>) value) {
+                    if (!(o instanceof Integer) && io.github.qbn4j.internal.Checks.isJsonInteger(o)) {
+                        throw new FileFormatException(source, -1, "axis must be an integer in [" + Integer.MIN_VALUE
+                                + ", " + Integer.MAX_VALUE + "], got " + o + " (layer \"" + layer.pathString() + "\")");
+                    }
                     if (!(o instanceof Integer)) {
                         throw new FileFormatException(source, -1, "axis must be an int or a list of ints, got " + value
                                 + " (layer \"" + layer.pathString() + "\")");

@@ -178,6 +178,11 @@ public final class LayerFiles {
         if (element instanceof Integer) {
             return (Integer) element;
         }
+        if (io.github.qbn4j.internal.Checks.isJsonInteger(element)) {
+            // an integer past int (4294967295 narrowed to -1 elsewhere): refused with its exact value
+            throw new IllegalArgumentException("config axis must be an integer in [" + Integer.MIN_VALUE + ", "
+                    + Integer.MAX_VALUE + "], got " + element + " (" + file + ")");
+        }
         throw new IllegalArgumentException("config axis must be an int or a list of ints, got "
                 + describe(whole) + " (" + file + ")");
     }

@@ -170,6 +170,9 @@ class BadInputTest {
         Path withOq = layerJson("oq.json", "{\"output_quantizer\": {\"bitwidth\": 8}}");
         Path epsilonString = file("eps.json", ("{\"class_name\": \"QuantizedBatchNormalization\", \"config\": "
                 + "{\"epsilon\": \"small\"}}").getBytes(StandardCharsets.UTF_8));
+        Path scaleBits40 = layerJson("scalebits40.json", "{\"output_quantizer\": {\"bitwidth\": 8, \"scale_bits\": 1099511627776}}");
+        Path axisHuge = file("axishuge.json", ("{\"class_name\": \"QuantizedBatchNormalization\", \"config\": "
+                + "{\"axis\": 4294967295}}").getBytes(StandardCharsets.UTF_8));
         Path axisString = file("axis.json", ("{\"class_name\": \"QuantizedBatchNormalization\", \"config\": "
                 + "{\"axis\": \"last\"}}").getBytes(StandardCharsets.UTF_8));
         Map<String, NpyArray> m = weights();
@@ -291,6 +294,12 @@ class BadInputTest {
                         "quant_config buffer_bitwidth must be an int, got 32.0", () -> LayerFiles.read(floatBitwidth, w))
                 .add("LayerFiles.read", "non-number epsilon", "IllegalArgumentException",
                         "config epsilon must be a number, got \"small\" (<tmp>/eps.json)", () -> LayerFiles.read(epsilonString, w))
+                .add("LayerFiles.read", "scale_bits 2^40 (not narrowed to 0)", "IllegalArgumentException",
+                        "OutputQuantizer scale_bits must be an integer in [0, 31], got 1099511627776",
+                        () -> LayerFiles.read(scaleBits40, w))
+                .add("LayerFiles.read", "axis 4294967295 (not narrowed to -1)", "IllegalArgumentException",
+                        "config axis must be an integer in [-2147483648, 2147483647], got 4294967295 (<tmp>/axishuge.json)",
+                        () -> LayerFiles.read(axisHuge, w))
                 .add("LayerFiles.read", "non-int axis", "IllegalArgumentException",
                         "config axis must be an int or a list of ints, got \"last\" (<tmp>/axis.json)", () -> LayerFiles.read(axisString, w))
                 .add("LayerFiles.read", "missing weights file", "NoSuchFileException",
