@@ -46,11 +46,18 @@ final class RunCommand {
             "                   channel, how many outputs saturated in the buffer and at the output",
             "                   quantizer, and the totals",
             "  --quiet, -q      accepted for symmetry; run prints no progress",
+            Limits.HELP,
             "",
             Main.EXIT_CODES);
 
-    private static final Set<String> VALUES = Set.of("--layer", "--weights", "--model", "--config", "--range-max",
-            "--input", "--output");
+    private static final Set<String> VALUES = union(Set.of("--layer", "--weights", "--model", "--config",
+            "--range-max", "--input", "--output"), Limits.OPTIONS);
+
+    static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new java.util.HashSet<>(a);
+        u.addAll(b);
+        return Set.copyOf(u);
+    }
     private static final Set<String> FLAGS = Set.of("--stats", "--quiet");
 
     private RunCommand() {
@@ -76,6 +83,7 @@ final class RunCommand {
         Path input = Path.of(a.require("--input"));
         Path output = stats && !a.has("--output") ? null : Path.of(a.require("--output"));
         float[] rangeMax = a.floats("--range-max");
+        Limits limits = Limits.from(a);
 
         QuantizedBatchNormalization layer;
         if (fromModel) {
@@ -88,9 +96,9 @@ final class RunCommand {
             }
             layer = source.quantize(config, rangeMax, null);
         } else {
-            layer = LayerFiles.read(Path.of(a.get("--layer")), Path.of(a.get("--weights")));
+            layer = LayerFiles.read(Path.of(a.get("--layer")), Path.of(a.get("--weights")), limits.weights);
         }
-        QTensor x = QTensorFiles.read(input);
+        QTensor x = QTensorFiles.read(input, limits.activations);
         QTensor y;
         if (stats) {
             Plan plan = layer.compile(x);

@@ -39,8 +39,15 @@ import java.util.List;
  */
 final class KerasH5 implements AutoCloseable {
 
-    /** The largest parameter vector read: 2^24 floats (64 MiB). */
-    static final int MAX_ELEMENTS = 1 << 24;
+    /** The largest parameter vector read: {@link ReadLimits#WEIGHTS}' 2^20 floats (4 MiB). */
+    static final int MAX_ELEMENTS = (int) ReadLimits.WEIGHTS.maxTensorElements();
+
+    /** HDF5 filter ids jhdf decodes and this class can bound: deflate, shuffle, Fletcher-32, LZF, LZ4. */
+    private static final int DEFLATE = 1;
+    private static final int SHUFFLE = 2;
+    private static final int FLETCHER32 = 3;
+    private static final int LZF = 32000;
+    private static final int LZ4 = 32004;
 
     private final HdfFile hdf;
     private final String source;
@@ -79,6 +86,7 @@ final class KerasH5 implements AutoCloseable {
      * @return the file's size
      */
     static long checkNotTruncated(Path file, String source) throws IOException {
+        ReadLimits.requireRegularFile(file);
         long size = Files.size(file);
         byte[] head = new byte[(int) Math.min(size, 2048 + 64)];
         try (InputStream in = Files.newInputStream(file)) {
@@ -324,6 +332,7 @@ final class KerasH5 implements AutoCloseable {
                                 + MAX_ELEMENTS + " elements, got more");
                     }
                 }
+                checkFilters(path, (ChunkedDataset) ds, size, chunk * Float.BYTES);
             }
             Object data = ds.getData();
             if (data instanceof float[] && ((float[]) data).length == size) {
@@ -337,6 +346,100 @@ final class KerasH5 implements AutoCloseable {
         } catch (RuntimeException | StackOverflowError e) {
             throw corrupt(e);
         }
+    }
+
+    /**
+     * Bounds what the filters of a chunked dataset may produce before jhdf decodes it: jhdf's LZF filter
+     * allocates the output size its parameters declare (a 4-byte patch made it 2 GB), its deflate filter
+     * inflates without bound (a 3 MB chunk to 3 GiB) and its LZ4 filter allocates the size a chunk's header
+     * declares. So: only filters whose output can be bounded, at most one compressor, an LZF output size of
+     * at most one chunk, and every chunk inflated here first, stopping one byte past the chunk's size.
+     */
+    private void checkFilters(String path, ChunkedDataset ds, long size, long chunkBytes) throws FileFormatException {
+        List<io.jhdf.filter.PipelineFilterWithData> filters = ds.getFilters();
+        int compressors = 0;
+        boolean fletcher = false;
+        int compressor = -1;
+        for (io.jhdf.filter.PipelineFilterWithData f : filters) {
+            int id = f.getId();
+            if (id == DEFLATE || id == LZF || id == LZ4) {
+                compressors++;
+                compressor = id;
+            } else if (id == FLETCHER32) {
+                fletcher = true;
+            } else if (id != SHUFFLE) {
+                throw new FileFormatException(source, -1, "dataset '" + path + "' must use only the filters deflate,"
+                        + " shuffle, fletcher32, lzf or lz4, got " + f.getName() + " (id " + id + ")");
+            }
+            if (id == LZF) {
+                int[] data = f.getFilterData();
+                if (data == null || data.length < 3 || data[2] < 0 || data[2] > chunkBytes) {
+                    throw new FileFormatException(source, -1, "dataset '" + path + "' must declare an LZF output of "
+                            + "at most its chunk's " + chunkBytes + " bytes, got "
+                            + (data == null || data.length < 3 ? "none" : Integer.toUnsignedString(data[2])));
+                }
+            }
+        }
+        if (compressors > 1) {
+            throw new FileFormatException(source, -1, "dataset '" + path + "' must have at most one compression "
+                    + "filter, got " + compressors);
+        }
+        if (compressor != DEFLATE && compressor != LZ4) {
+            return;
+        }
+        int step = ds.getChunkDimensions()[0];
+        if (step < 1) {
+            throw new FileFormatException(source, -1, "dataset '" + path + "' must have chunks of at least 1 element,"
+                    + " got " + step);
+        }
+        for (long at = 0; at < size; at += step) {
+            ByteBuffer raw;
+            try {
+                raw = ds.getRawChunkBuffer(new int[] {(int) at});
+            } catch (io.jhdf.exceptions.HdfException e) {
+                continue; // a chunk never written: jhdf gives the fill value, nothing to inflate
+            }
+            byte[] encoded = new byte[Math.max(0, raw.remaining() - (fletcher ? 4 : 0))];
+            raw.duplicate().get(encoded);
+            long produced = compressor == DEFLATE ? inflatedSize(encoded, chunkBytes + 1)
+                    : lz4DeclaredSize(encoded);
+            if (produced > chunkBytes) {
+                throw new FileFormatException(source, -1, "dataset '" + path + "' chunk at " + at + " must decode to "
+                        + "at most " + chunkBytes + " bytes (one chunk), got " + (compressor == DEFLATE ? "more" : produced)
+                        + " (a filter bomb?)");
+            }
+        }
+    }
+
+    /** Bytes a zlib stream inflates to, counted up to {@code cap}; a corrupt stream counts as 0 (jhdf refuses it). */
+    private static long inflatedSize(byte[] encoded, long cap) {
+        java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+        try {
+            inflater.setInput(encoded);
+            byte[] sink = new byte[8192];
+            long total = 0;
+            while (!inflater.finished() && total <= cap) {
+                int n = inflater.inflate(sink);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    break;
+                }
+                total += n;
+            }
+            return total;
+        } catch (java.util.zip.DataFormatException e) {
+            return 0;
+        } finally {
+            inflater.end();
+        }
+    }
+
+    /** The total size an HDF5 LZ4 chunk declares in its first 8 bytes (big-endian). */
+    private static long lz4DeclaredSize(byte[] encoded) {
+        if (encoded.length < 8) {
+            return 0;
+        }
+        long v = ByteBuffer.wrap(encoded).getLong();
+        return v < 0 ? Long.MAX_VALUE : v;
     }
 
     @Override

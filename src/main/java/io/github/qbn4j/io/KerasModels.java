@@ -285,6 +285,7 @@ public final class KerasModels {
 
     /** Tells an HDF5 file (signature at 0, 512, 1024 or 2048, after a user block) from a zip archive. */
     private static Kind sniff(Path file) throws IOException {
+        ReadLimits.requireRegularFile(file);
         byte[] head = new byte[2048 + HDF5_SIGNATURE.length];
         int n = 0;
         try (InputStream in = Files.newInputStream(file)) {

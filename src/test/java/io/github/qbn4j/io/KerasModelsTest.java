@@ -204,7 +204,7 @@ class KerasModelsTest {
         assertThatThrownBy(() -> KerasModels.loadWeights(model("huge_declared.h5"),
                 KerasBatchNormalization.Spec.of("bn_add")))
                 .isInstanceOf(FileFormatException.class)
-                .hasMessageContaining("must have 1 to 16777216 elements, got 1073741824");
+                .hasMessageContaining("must have 1 to 1048576 elements, got 1073741824");
     }
 
     @Test
