@@ -389,6 +389,12 @@ class BadInputTest {
                 .add("KerasModels.loadWeights", "huge declared shape (2^30 floats)", "FileFormatException",
                         "<models>/huge_declared.h5: dataset 'bn_add/bn_add/gamma:0' must have 1 to 1048576 elements, got 1073741824",
                         () -> KerasModels.loadWeights(model("huge_declared.h5"), KerasBatchNormalization.Spec.of("bn_add")))
+                .add("KerasModels.loadWeights", "LZF filter declaring a 2 GB chunk (4-byte patch)", "FileFormatException",
+                        "<models>/lzf_bomb.h5: dataset 'bn_add/bn_add/gamma:0' must declare an LZF output of at most its chunk's 40 bytes, got 2147483632",
+                        () -> KerasModels.loadWeights(model("lzf_bomb.h5"), KerasBatchNormalization.Spec.of("bn_add")))
+                .add("KerasModels.loadWeights", "deflate chunk inflating to 512 MiB (a 556 KB file)", "FileFormatException",
+                        "<models>/gzip_bomb.h5: dataset 'bn_add/bn_add/gamma:0' chunk at 0 must decode to at most 40 bytes (one chunk), got more (a filter bomb?)",
+                        () -> KerasModels.loadWeights(model("gzip_bomb.h5"), KerasBatchNormalization.Spec.of("bn_add")))
                 .add("KerasModels.loadWeights", "external link", "FileFormatException",
                         "<models>/external_link.h5: path 'bn_add/bn_add/gamma:0' must not go through a link (Keras files have none), got one",
                         () -> KerasModels.loadWeights(model("external_link.h5"), KerasBatchNormalization.Spec.of("bn_add")))
