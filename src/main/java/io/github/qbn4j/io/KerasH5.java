@@ -80,6 +80,24 @@ final class KerasH5 implements AutoCloseable {
     }
 
     /**
+     * Opens an HDF5 file held in a buffer (a {@code .keras} archive's weights, mapped in place or inflated
+     * into memory).
+     *
+     * @param buffer the whole file, from position 0 to the limit
+     * @param source the name used in messages
+     */
+    static KerasH5 open(ByteBuffer buffer, String source) throws IOException {
+        byte[] head = new byte[(int) Math.min(buffer.limit(), 2048 + 64)];
+        buffer.duplicate().position(0).get(head);
+        checkHead(head, buffer.limit(), source);
+        try {
+            return new KerasH5(HdfFile.fromByteBuffer(buffer.duplicate().position(0)), source);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw corrupt(source, e);
+        }
+    }
+
+    /**
      * Refuses a file shorter than the end-of-file address its superblock declares, as the HDF5
      * library does ("truncated file"); jhdf reads only what it needs and would miss a cut tail.
      *
@@ -96,6 +114,12 @@ final class KerasH5 implements AutoCloseable {
                 n += r;
             }
         }
+        checkHead(head, size, source);
+        return size;
+    }
+
+    /** The superblock checks of {@link #checkNotTruncated} on a file's first bytes and its size. */
+    private static void checkHead(byte[] head, long size, String source) throws FileFormatException {
         for (int at : new int[] {0, 512, 1024, 2048}) {
             if (head.length >= at + 8 && head[at] == (byte) 0x89 && head[at + 1] == 'H' && head[at + 2] == 'D'
                     && head[at + 3] == 'F') {
@@ -104,7 +128,7 @@ final class KerasH5 implements AutoCloseable {
                     throw new FileFormatException(source, size, "file must be at least " + eof + " bytes long (the "
                             + "end-of-file address of its superblock), got " + size + ": truncated");
                 }
-                return size;
+                return;
             }
         }
         throw new FileFormatException(source, 0, "file must start with an HDF5 signature at byte 0, 512, 1024 or "

@@ -350,7 +350,9 @@ public final class KerasModels {
                 KerasArchive archive = KerasArchive.open(file, maxWeightsBytes);
                 KerasH5 h5 = null;
                 try {
-                    h5 = KerasH5.open(archive.weights(), source + "!/" + KerasArchive.WEIGHTS);
+                    h5 = archive.weightsBuffer() != null
+                            ? KerasH5.open(archive.weightsBuffer(), source + "!/" + KerasArchive.WEIGHTS)
+                            : KerasH5.open(archive.weights(), source + "!/" + KerasArchive.WEIGHTS);
                     Object json = LayerJson.parse(source + "!/" + KerasArchive.CONFIG, archive.config());
                     List<KerasConfig.Layer> layers = KerasConfig.layers(source + "!/" + KerasArchive.CONFIG, json,
                             KerasConfig.Format.KERAS3);
