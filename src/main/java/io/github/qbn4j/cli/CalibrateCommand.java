@@ -65,11 +65,12 @@ final class CalibrateCommand {
             "                       rescaling_rate the ratio, which the next layer must absorb",
             "  --batch-size N       samples per batch (N >= 1)",
             "  --quiet, -q          no progress (otherwise one line per batch on standard error)",
+            Limits.HELP,
             "",
             Main.EXIT_CODES);
 
-    private static final Set<String> VALUES = Set.of("--layer", "--samples", "--out", "--config", "--axis",
-            "--equalize", "--batch-size");
+    private static final Set<String> VALUES = RunCommand.union(Set.of("--layer", "--samples", "--out", "--config", "--axis",
+            "--equalize", "--batch-size"), Limits.OPTIONS);
 
     private CalibrateCommand() {
     }
@@ -107,6 +108,7 @@ final class CalibrateCommand {
         }
         int equalize = a.intValue("--equalize", 0, 1, 31);
         int batchSize = a.intValue("--batch-size", 0, 1, Integer.MAX_VALUE);
+        Limits limits = Limits.from(a);
 
         LayerSource source = LayerSource.one(model, a.get("--layer"));
         QuantConfig config;
@@ -134,7 +136,7 @@ final class CalibrateCommand {
                     + "quant_config (" + configOrigin + "), which is " + quantizer.axis().configName());
         }
 
-        List<Batch> batches = readBatches(samples, batchSize);
+        List<Batch> batches = readBatches(samples, batchSize, limits.activations);
         FloatBatchNorm bn = source.floatBatchNorm(Reference.defaults());
         OutputObserver observer = OutputObserver.of(quantizer.axis(), source.channels());
         Progress progress = Progress.everyItem(err, "calibrate", "batch", batches.size(), a.has("--quiet"));
@@ -171,8 +173,9 @@ final class CalibrateCommand {
         return Main.EXIT_OK;
     }
 
-    private static List<Batch> readBatches(Path file, int batchSize) throws IOException {
-        Map<String, NpyArray> arrays = Npz.read(file);
+    private static List<Batch> readBatches(Path file, int batchSize, io.github.qbn4j.io.ReadLimits limits)
+            throws IOException {
+        Map<String, NpyArray> arrays = Npz.read(file, limits);
         if (arrays.isEmpty()) {
             throw new FileFormatException(file.toString(), -1, "the samples archive must hold at least one array, "
                     + "got none");

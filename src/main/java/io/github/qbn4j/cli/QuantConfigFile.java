@@ -47,7 +47,7 @@ final class QuantConfigFile {
      * @throws IOException if the file cannot be read
      */
     static QuantConfig read(Path file, String layer) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        byte[] bytes = readSmall(file);
         Object root;
         try {
             root = MAPPER.readValue(bytes, Object.class);
@@ -88,6 +88,30 @@ final class QuantConfigFile {
             return MAPPER.writeValueAsString(config.toMap());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a quant_config is always JSON-serializable", e);
+        }
+    }
+
+    /** Most bytes of a quant_config file: a dictionary of a few keys per layer. */
+    static final int MAX_BYTES = 16 << 20;
+
+    /**
+     * The bytes of a regular file of at most {@link #MAX_BYTES}; a FIFO or a device (which would block or
+     * read forever) and a larger file are refused before they are read.
+     */
+    private static byte[] readSmall(Path file) throws IOException {
+        java.nio.file.attribute.BasicFileAttributes attrs =
+                Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+        if (!attrs.isRegularFile()) {
+            throw new io.github.qbn4j.io.FileFormatException(file.toString(), -1, "must be a regular file, got "
+                    + (attrs.isDirectory() ? "a directory" : "a FIFO, device or socket"));
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+            if (bytes.length > MAX_BYTES) {
+                throw new io.github.qbn4j.io.FileFormatException(file.toString(), -1, "a quant_config file must be at "
+                        + "most " + MAX_BYTES + " bytes, got more");
+            }
+            return bytes;
         }
     }
 }

@@ -49,11 +49,18 @@ final class RunCommand {
             "                   quantizer, and the totals",
             ProfileOptions.HELP,
             "  --quiet, -q      accepted for symmetry; run prints no progress",
+            Limits.HELP,
             "",
             Main.EXIT_CODES);
 
-    private static final Set<String> VALUES = Set.of("--layer", "--weights", "--model", "--config", "--range-max",
-            "--input", "--output", ProfileOptions.CPU, ProfileOptions.MODE, ProfileOptions.QUANTIZEML);
+    private static final Set<String> VALUES = union(union(Set.of("--layer", "--weights", "--model", "--config",
+            "--range-max", "--input", "--output"), Limits.OPTIONS), ProfileOptions.OPTIONS);
+
+    static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new java.util.HashSet<>(a);
+        u.addAll(b);
+        return Set.copyOf(u);
+    }
     private static final Set<String> FLAGS = Set.of("--stats", "--quiet");
 
     private RunCommand() {
@@ -80,6 +87,7 @@ final class RunCommand {
         Path output = stats && !a.has("--output") ? null : Path.of(a.require("--output"));
         float[] rangeMax = a.floats("--range-max");
         Reference reference = ProfileOptions.resolve(a, Reference.defaults());
+        Limits limits = Limits.from(a);
 
         QuantizedBatchNormalization layer;
         if (fromModel) {
@@ -92,9 +100,9 @@ final class RunCommand {
             }
             layer = source.quantize(config, rangeMax, null);
         } else {
-            layer = LayerFiles.read(Path.of(a.get("--layer")), Path.of(a.get("--weights")));
+            layer = LayerFiles.read(Path.of(a.get("--layer")), Path.of(a.get("--weights")), limits.weights);
         }
-        QTensor x = QTensorFiles.read(input);
+        QTensor x = QTensorFiles.read(input, limits.activations);
         QTensor y;
         if (stats) {
             Plan plan = layer.compile(x, reference);

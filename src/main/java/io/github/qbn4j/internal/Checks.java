@@ -30,6 +30,43 @@ public final class Checks {
     }
 
     /**
+     * Whether a parsed JSON value is an integer: an {@code Integer}, {@code Long} or
+     * {@code BigInteger} (Jackson's types for integers of growing size), not a {@code Double} such as
+     * {@code 8.0}.
+     *
+     * @param value the value
+     * @return true for an integer of any size
+     */
+    public static boolean isJsonInteger(Object value) {
+        return value instanceof Integer || value instanceof Long || value instanceof java.math.BigInteger;
+    }
+
+    /**
+     * The exact {@code int} of a JSON integer in {@code [min, max]}: a value of any size is compared as
+     * it is written, never narrowed first (narrowing turned {@code 2^40} into 0 and {@code 2^32 + 8}
+     * into 8).
+     *
+     * @param name the key for the message
+     * @param value an {@code Integer}, {@code Long} or {@code BigInteger}
+     * @param min the smallest allowed value
+     * @param max the largest allowed value
+     * @return the value
+     * @throws IllegalArgumentException {@code <name> must be an integer in [min, max], got <value>} if
+     *     it is not an integer or lies outside the range
+     */
+    public static int jsonInt(String name, Object value, int min, int max) {
+        if (isJsonInteger(value)) {
+            java.math.BigInteger v = new java.math.BigInteger(value.toString());
+            if (v.compareTo(java.math.BigInteger.valueOf(min)) >= 0
+                    && v.compareTo(java.math.BigInteger.valueOf(max)) <= 0) {
+                return v.intValue();
+            }
+        }
+        throw new IllegalArgumentException(name + " must be an integer in [" + min + ", " + max + "], got "
+                + value);
+    }
+
+    /**
      * Checks that every element is finite.
      *
      * @param name the argument name for the message

@@ -24,6 +24,9 @@ public final class FileFormatException extends IOException {
     /** The message without file name and offset decoration. */
     private final String detail;
 
+    /** Whether the file was refused for passing a {@link ReadLimits} limit. */
+    private boolean overLimit;
+
     /**
      * Creates an exception for a problem in {@code fileName} at {@code byteOffset}.
      *
@@ -77,6 +80,30 @@ public final class FileFormatException extends IOException {
      */
     public long byteOffset() {
         return byteOffset;
+    }
+
+    /**
+     * Whether the file was refused for passing a {@link ReadLimits} limit rather than for being corrupt: a
+     * well-formed file can be too large for the budget given.
+     *
+     * @return true for a refusal by the limits
+     */
+    public boolean exceedsLimit() {
+        return overLimit;
+    }
+
+    /** A refusal by the limits. */
+    static FileFormatException overLimit(String file, String message) {
+        FileFormatException e = new FileFormatException(file, -1, message);
+        e.overLimit = true;
+        return e;
+    }
+
+    /** The same refusal re-worded (a member's message re-told for its archive), keeping the kind. */
+    static FileFormatException rewrap(FileFormatException e, String file, String message) {
+        FileFormatException r = new FileFormatException(file, -1, message, e);
+        r.overLimit = e.overLimit;
+        return r;
     }
 
     /** The message without the file name prefix and the offset suffix. */

@@ -1,6 +1,10 @@
 package io.github.qbn4j.io;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,13 +20,18 @@ import java.util.zip.ZipFile;
 
 /**
  * A Keras 3 {@code .keras} archive: a zip file holding {@code config.json}, {@code metadata.json} and
- * {@code model.weights.h5}. The JSON entries are read into memory, the weights are copied to a
- * temporary file (owner-only permissions) that {@link #close()} deletes.
+ * {@code model.weights.h5}. The JSON entries are read into memory. The weights are not extracted to
+ * disk: Keras stores them uncompressed, so the archive's own bytes of the entry are memory-mapped in
+ * place ({@link #weightsBuffer()}); a compressed weights entry is inflated into memory, within
+ * {@link #MAX_INFLATED_WEIGHTS_BYTES}. Only a stored entry past 2 GiB, which one mapping cannot hold, is
+ * copied to a temporary file (owner-only permissions) that {@link #close()} deletes, or the JVM at exit.
  *
- * <p>Zip bombs are refused: an entry may not inflate past its cap ({@link #MAX_JSON_BYTES},
- * {@link #MAX_WEIGHTS_BYTES}) nor past {@link #MAX_RATIO} times its compressed size (or
- * {@link #RATIO_FLOOR}, whichever is larger). Sizes are counted as bytes arrive, never taken from the
- * archive's headers, and every entry's CRC-32 and declared size are checked. Not thread-safe.
+ * <p>Archives that lie are refused: a stored entry must lie inside the file (a central directory that
+ * claims 4 GB for a 1 MB file no longer passes), and sizes used for any budget are the file's real size
+ * and the bytes actually inflated, never sizes the archive declares. An entry may not inflate past its
+ * cap ({@link #MAX_JSON_BYTES}, {@link #MAX_WEIGHTS_BYTES}) nor past {@link #MAX_RATIO} times its
+ * compressed size, itself at most the file's size (or {@link #RATIO_FLOOR}, whichever is larger), and
+ * every entry's CRC-32 and declared size are checked. Not thread-safe.
  */
 final class KerasArchive implements AutoCloseable {
 
@@ -38,15 +47,23 @@ final class KerasArchive implements AutoCloseable {
     /** Bytes any compressed entry may inflate to whatever its ratio: 16 MiB. */
     static final long RATIO_FLOOR = 16L << 20;
 
+    /**
+     * Cap on a compressed {@code model.weights.h5} inflated into memory: 64 MiB, and at most a quarter of
+     * the heap.
+     */
+    static final long MAX_INFLATED_WEIGHTS_BYTES = 64L << 20;
+
     static final String CONFIG = "config.json";
     static final String WEIGHTS = "model.weights.h5";
 
     private final byte[] config;
     private final Path weights;
+    private final ByteBuffer weightsBuffer;
 
-    private KerasArchive(byte[] config, Path weights) {
+    private KerasArchive(byte[] config, Path weights, ByteBuffer weightsBuffer) {
         this.config = config;
         this.weights = weights;
+        this.weightsBuffer = weightsBuffer;
     }
 
     /**
@@ -91,13 +108,46 @@ final class KerasArchive implements AutoCloseable {
                         + (names.contains("model.weights.json") ? " (sharded weights are not supported)" : "")
                         + ", got entries " + new java.util.TreeSet<>(names));
             }
+            long fileSize = Files.size(file);
             ByteArrayOutputStream json = new ByteArrayOutputStream();
-            copy(source, zip, configEntry, json, MAX_JSON_BYTES);
-            temp = Files.createTempFile("qbn4j-", ".weights.h5");
-            try (OutputStream out = Files.newOutputStream(temp)) {
-                copy(source, zip, weightsEntry, out, maxWeightsBytes);
+            copy(source, zip, configEntry, json, MAX_JSON_BYTES, fileSize);
+            if (weightsEntry.getMethod() == ZipEntry.STORED) {
+                long size = weightsEntry.getSize();
+                long[] region = storedRegion(file, fileSize, WEIGHTS, source);
+                if (region[1] != size || region[0] + size > fileSize) {
+                    throw new FileFormatException(source, -1, "entry '" + WEIGHTS + "' must lie inside the file ("
+                            + fileSize + " bytes), got " + size + " bytes from byte " + region[0]);
+                }
+                if (size > maxWeightsBytes) {
+                    throw new FileFormatException(source, -1, "entry '" + WEIGHTS + "' must be at most "
+                            + maxWeightsBytes + " bytes, got " + size);
+                }
+                if (size <= Integer.MAX_VALUE) {
+                    ByteBuffer mapped;
+                    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                        mapped = ch.map(FileChannel.MapMode.READ_ONLY, region[0], size);
+                    }
+                    CRC32 crc = new CRC32();
+                    crc.update(mapped.duplicate());
+                    if (weightsEntry.getCrc() >= 0 && weightsEntry.getCrc() != crc.getValue()) {
+                        throw new FileFormatException(source, -1, "entry '" + WEIGHTS + "' must match its CRC-32 "
+                                + Long.toHexString(weightsEntry.getCrc()) + ", got " + Long.toHexString(crc.getValue()));
+                    }
+                    return new KerasArchive(json.toByteArray(), null, mapped);
+                }
+            } else {
+                long cap = Math.min(Math.min(maxWeightsBytes, MAX_INFLATED_WEIGHTS_BYTES),
+                        Math.max(1, Runtime.getRuntime().maxMemory() / 4));
+                ByteArrayOutputStream inflated = new ByteArrayOutputStream();
+                copy(source, zip, weightsEntry, inflated, cap, fileSize);
+                return new KerasArchive(json.toByteArray(), null, ByteBuffer.wrap(inflated.toByteArray()));
             }
-            KerasArchive archive = new KerasArchive(json.toByteArray(), temp);
+            temp = Files.createTempFile("qbn4j-", ".weights.h5");
+            temp.toFile().deleteOnExit(); // an ordinary exit or SIGTERM still removes it
+            try (OutputStream out = Files.newOutputStream(temp)) {
+                copy(source, zip, weightsEntry, out, maxWeightsBytes, fileSize);
+            }
+            KerasArchive archive = new KerasArchive(json.toByteArray(), temp, null);
             temp = null;
             return archive;
         } catch (ZipException | java.io.EOFException | RuntimeException e) {
@@ -110,9 +160,108 @@ final class KerasArchive implements AutoCloseable {
         }
     }
 
-    private static void copy(String source, ZipFile zip, ZipEntry entry, OutputStream out, long cap)
+    /**
+     * The data offset and stored size of entry {@code name}, from the central directory and the entry's
+     * local header ({@link ZipFile} does not tell where an entry's bytes are).
+     */
+    static long[] storedRegion(Path file, long fileSize, String name, String source) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            int tailLength = (int) Math.min(fileSize, 22 + 65535);
+            ByteBuffer tail = read(ch, fileSize - tailLength, tailLength, source);
+            int eocd = -1;
+            for (int i = tailLength - 22; i >= 0; i--) {
+                if (tail.getInt(i) == 0x06054b50) {
+                    eocd = i;
+                    break;
+                }
+            }
+            if (eocd < 0) {
+                throw new FileFormatException(source, -1, "a zip archive must end with a central directory, got none");
+            }
+            long cdSize = Integer.toUnsignedLong(tail.getInt(eocd + 12));
+            long cdOffset = Integer.toUnsignedLong(tail.getInt(eocd + 16));
+            if ((cdOffset == 0xFFFFFFFFL || cdSize == 0xFFFFFFFFL) && eocd >= 20
+                    && tail.getInt(eocd - 20) == 0x07064b50) {
+                ByteBuffer eocd64 = read(ch, tail.getLong(eocd - 12), 56, source);
+                cdSize = eocd64.getLong(40);
+                cdOffset = eocd64.getLong(48);
+            }
+            if (cdSize < 0 || cdOffset < 0 || cdSize > fileSize || cdOffset > fileSize - cdSize) {
+                throw new FileFormatException(source, -1, "the central directory must lie inside the file, got "
+                        + cdSize + " bytes at " + cdOffset);
+            }
+            ByteBuffer cd = read(ch, cdOffset, (int) cdSize, source);
+            byte[] wanted = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            for (int at = 0; at + 46 <= cd.limit() && cd.getInt(at) == 0x02014b50; ) {
+                int nameLength = cd.getShort(at + 28) & 0xffff;
+                int extraLength = cd.getShort(at + 30) & 0xffff;
+                int commentLength = cd.getShort(at + 32) & 0xffff;
+                if (at + 46 + nameLength + extraLength > cd.limit()) {
+                    break;
+                }
+                byte[] n = new byte[nameLength];
+                cd.get(at + 46, n, 0, nameLength);
+                if (java.util.Arrays.equals(n, wanted)) {
+                    long compressed = Integer.toUnsignedLong(cd.getInt(at + 20));
+                    long uncompressed = Integer.toUnsignedLong(cd.getInt(at + 24));
+                    long local = Integer.toUnsignedLong(cd.getInt(at + 42));
+                    // zip64: the fields that overflowed, in this order, in extra field 0x0001
+                    for (int e = at + 46 + nameLength; e + 4 <= at + 46 + nameLength + extraLength; ) {
+                        int id = cd.getShort(e) & 0xffff;
+                        int length = cd.getShort(e + 2) & 0xffff;
+                        if (id == 1) {
+                            int v = e + 4;
+                            if (uncompressed == 0xFFFFFFFFL && v + 8 <= e + 4 + length) {
+                                uncompressed = cd.getLong(v);
+                                v += 8;
+                            }
+                            if (compressed == 0xFFFFFFFFL && v + 8 <= e + 4 + length) {
+                                compressed = cd.getLong(v);
+                                v += 8;
+                            }
+                            if (local == 0xFFFFFFFFL && v + 8 <= e + 4 + length) {
+                                local = cd.getLong(v);
+                            }
+                        }
+                        e += 4 + length;
+                    }
+                    if (local < 0 || local > fileSize - 30) {
+                        throw new FileFormatException(source, -1, "entry '" + name + "' must start inside the file,"
+                                + " got byte " + local);
+                    }
+                    ByteBuffer header = read(ch, local, 30, source);
+                    if (header.getInt(0) != 0x04034b50) {
+                        throw new FileFormatException(source, local, "entry '" + name + "' must have a local header,"
+                                + " got none");
+                    }
+                    long data = local + 30 + (header.getShort(26) & 0xffff) + (header.getShort(28) & 0xffff);
+                    return new long[] {data, compressed < 0 ? Long.MAX_VALUE : compressed, uncompressed};
+                }
+                at += 46 + nameLength + extraLength + commentLength;
+            }
+            throw new FileFormatException(source, -1, "entry '" + name + "' must be in the central directory, got"
+                    + " none");
+        }
+    }
+
+    private static ByteBuffer read(FileChannel ch, long at, int length, String source) throws IOException {
+        if (at < 0 || length < 0 || at > ch.size() - length) {
+            throw new FileFormatException(source, at, "zip structure must lie inside the file, got " + length
+                    + " bytes at " + at);
+        }
+        ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining()) {
+            if (ch.read(b, at + b.position()) < 0) {
+                throw new FileFormatException(source, at, "truncated zip structure");
+            }
+        }
+        return b.flip();
+    }
+
+    private static void copy(String source, ZipFile zip, ZipEntry entry, OutputStream out, long cap, long fileSize)
             throws IOException {
-        long compressed = entry.getCompressedSize();
+        // the compressed size the directory declares is believed only up to the file's real size
+        long compressed = Math.min(entry.getCompressedSize(), fileSize);
         long limit = cap;
         if (entry.getMethod() != ZipEntry.STORED && compressed >= 0) {
             long byRatio = Math.max(RATIO_FLOOR, compressed > Long.MAX_VALUE / MAX_RATIO ? Long.MAX_VALUE : compressed * MAX_RATIO);
@@ -148,9 +297,14 @@ final class KerasArchive implements AutoCloseable {
         return config;
     }
 
-    /** The temporary copy of {@code model.weights.h5}. */
+    /** The temporary copy of {@code model.weights.h5}, or null when it is in {@link #weightsBuffer()}. */
     Path weights() {
         return weights;
+    }
+
+    /** {@code model.weights.h5} mapped in place or inflated, or null when it is in {@link #weights()}. */
+    ByteBuffer weightsBuffer() {
+        return weightsBuffer;
     }
 
     /**
@@ -160,6 +314,9 @@ final class KerasArchive implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (weights == null) {
+            return;
+        }
         try {
             Files.deleteIfExists(weights);
         } catch (IOException e) {

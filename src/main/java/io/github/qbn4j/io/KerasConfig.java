@@ -234,7 +234,7 @@ final class KerasConfig {
     /** The rank of a {@code [layer_name, node_index, tensor_index, ...]} reference. */
     private static Rank tensorRank(Object ref, Map<String, List<Rank>> outputs) {
         if (ref instanceof List && ((List<?>) ref).size() >= 3 && ((List<?>) ref).get(0) instanceof String
-                && ((List<?>) ref).get(2) instanceof Number) {
+                && ((List<?>) ref).get(2) instanceof Integer) {
             String from = (String) ((List<?>) ref).get(0);
             int tensor = ((Number) ((List<?>) ref).get(2)).intValue();
             List<Rank> ranks = outputs.get(from);

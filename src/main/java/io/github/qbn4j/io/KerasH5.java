@@ -39,8 +39,15 @@ import java.util.List;
  */
 final class KerasH5 implements AutoCloseable {
 
-    /** The largest parameter vector read: 2^24 floats (64 MiB). */
-    static final int MAX_ELEMENTS = 1 << 24;
+    /** The largest parameter vector read: {@link ReadLimits#WEIGHTS}' 2^20 floats (4 MiB). */
+    static final int MAX_ELEMENTS = (int) ReadLimits.WEIGHTS.maxTensorElements();
+
+    /** HDF5 filter ids jhdf decodes and this class can bound: deflate, shuffle, Fletcher-32, LZF, LZ4. */
+    private static final int DEFLATE = 1;
+    private static final int SHUFFLE = 2;
+    private static final int FLETCHER32 = 3;
+    private static final int LZF = 32000;
+    private static final int LZ4 = 32004;
 
     private final HdfFile hdf;
     private final String source;
@@ -73,12 +80,31 @@ final class KerasH5 implements AutoCloseable {
     }
 
     /**
+     * Opens an HDF5 file held in a buffer (a {@code .keras} archive's weights, mapped in place or inflated
+     * into memory).
+     *
+     * @param buffer the whole file, from position 0 to the limit
+     * @param source the name used in messages
+     */
+    static KerasH5 open(ByteBuffer buffer, String source) throws IOException {
+        byte[] head = new byte[(int) Math.min(buffer.limit(), 2048 + 64)];
+        buffer.duplicate().position(0).get(head);
+        checkHead(head, buffer.limit(), source);
+        try {
+            return new KerasH5(HdfFile.fromByteBuffer(buffer.duplicate().position(0)), source);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw corrupt(source, e);
+        }
+    }
+
+    /**
      * Refuses a file shorter than the end-of-file address its superblock declares, as the HDF5
      * library does ("truncated file"); jhdf reads only what it needs and would miss a cut tail.
      *
      * @return the file's size
      */
     static long checkNotTruncated(Path file, String source) throws IOException {
+        ReadLimits.requireRegularFile(file);
         long size = Files.size(file);
         byte[] head = new byte[(int) Math.min(size, 2048 + 64)];
         try (InputStream in = Files.newInputStream(file)) {
@@ -88,6 +114,12 @@ final class KerasH5 implements AutoCloseable {
                 n += r;
             }
         }
+        checkHead(head, size, source);
+        return size;
+    }
+
+    /** The superblock checks of {@link #checkNotTruncated} on a file's first bytes and its size. */
+    private static void checkHead(byte[] head, long size, String source) throws FileFormatException {
         for (int at : new int[] {0, 512, 1024, 2048}) {
             if (head.length >= at + 8 && head[at] == (byte) 0x89 && head[at + 1] == 'H' && head[at + 2] == 'D'
                     && head[at + 3] == 'F') {
@@ -96,7 +128,7 @@ final class KerasH5 implements AutoCloseable {
                     throw new FileFormatException(source, size, "file must be at least " + eof + " bytes long (the "
                             + "end-of-file address of its superblock), got " + size + ": truncated");
                 }
-                return size;
+                return;
             }
         }
         throw new FileFormatException(source, 0, "file must start with an HDF5 signature at byte 0, 512, 1024 or "
@@ -324,6 +356,7 @@ final class KerasH5 implements AutoCloseable {
                                 + MAX_ELEMENTS + " elements, got more");
                     }
                 }
+                checkFilters(path, (ChunkedDataset) ds, size, chunk * Float.BYTES);
             }
             Object data = ds.getData();
             if (data instanceof float[] && ((float[]) data).length == size) {
@@ -337,6 +370,100 @@ final class KerasH5 implements AutoCloseable {
         } catch (RuntimeException | StackOverflowError e) {
             throw corrupt(e);
         }
+    }
+
+    /**
+     * Bounds what the filters of a chunked dataset may produce before jhdf decodes it: jhdf's LZF filter
+     * allocates the output size its parameters declare (a 4-byte patch made it 2 GB), its deflate filter
+     * inflates without bound (a 3 MB chunk to 3 GiB) and its LZ4 filter allocates the size a chunk's header
+     * declares. So: only filters whose output can be bounded, at most one compressor, an LZF output size of
+     * at most one chunk, and every chunk inflated here first, stopping one byte past the chunk's size.
+     */
+    private void checkFilters(String path, ChunkedDataset ds, long size, long chunkBytes) throws FileFormatException {
+        List<io.jhdf.filter.PipelineFilterWithData> filters = ds.getFilters();
+        int compressors = 0;
+        boolean fletcher = false;
+        int compressor = -1;
+        for (io.jhdf.filter.PipelineFilterWithData f : filters) {
+            int id = f.getId();
+            if (id == DEFLATE || id == LZF || id == LZ4) {
+                compressors++;
+                compressor = id;
+            } else if (id == FLETCHER32) {
+                fletcher = true;
+            } else if (id != SHUFFLE) {
+                throw new FileFormatException(source, -1, "dataset '" + path + "' must use only the filters deflate,"
+                        + " shuffle, fletcher32, lzf or lz4, got " + f.getName() + " (id " + id + ")");
+            }
+            if (id == LZF) {
+                int[] data = f.getFilterData();
+                if (data == null || data.length < 3 || data[2] < 0 || data[2] > chunkBytes) {
+                    throw new FileFormatException(source, -1, "dataset '" + path + "' must declare an LZF output of "
+                            + "at most its chunk's " + chunkBytes + " bytes, got "
+                            + (data == null || data.length < 3 ? "none" : Integer.toUnsignedString(data[2])));
+                }
+            }
+        }
+        if (compressors > 1) {
+            throw new FileFormatException(source, -1, "dataset '" + path + "' must have at most one compression "
+                    + "filter, got " + compressors);
+        }
+        if (compressor != DEFLATE && compressor != LZ4) {
+            return;
+        }
+        int step = ds.getChunkDimensions()[0];
+        if (step < 1) {
+            throw new FileFormatException(source, -1, "dataset '" + path + "' must have chunks of at least 1 element,"
+                    + " got " + step);
+        }
+        for (long at = 0; at < size; at += step) {
+            ByteBuffer raw;
+            try {
+                raw = ds.getRawChunkBuffer(new int[] {(int) at});
+            } catch (io.jhdf.exceptions.HdfException e) {
+                continue; // a chunk never written: jhdf gives the fill value, nothing to inflate
+            }
+            byte[] encoded = new byte[Math.max(0, raw.remaining() - (fletcher ? 4 : 0))];
+            raw.duplicate().get(encoded);
+            long produced = compressor == DEFLATE ? inflatedSize(encoded, chunkBytes + 1)
+                    : lz4DeclaredSize(encoded);
+            if (produced > chunkBytes) {
+                throw new FileFormatException(source, -1, "dataset '" + path + "' chunk at " + at + " must decode to "
+                        + "at most " + chunkBytes + " bytes (one chunk), got " + (compressor == DEFLATE ? "more" : produced)
+                        + " (a filter bomb?)");
+            }
+        }
+    }
+
+    /** Bytes a zlib stream inflates to, counted up to {@code cap}; a corrupt stream counts as 0 (jhdf refuses it). */
+    private static long inflatedSize(byte[] encoded, long cap) {
+        java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+        try {
+            inflater.setInput(encoded);
+            byte[] sink = new byte[8192];
+            long total = 0;
+            while (!inflater.finished() && total <= cap) {
+                int n = inflater.inflate(sink);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    break;
+                }
+                total += n;
+            }
+            return total;
+        } catch (java.util.zip.DataFormatException e) {
+            return 0;
+        } finally {
+            inflater.end();
+        }
+    }
+
+    /** The total size an HDF5 LZ4 chunk declares in its first 8 bytes (big-endian). */
+    private static long lz4DeclaredSize(byte[] encoded) {
+        if (encoded.length < 8) {
+            return 0;
+        }
+        long v = ByteBuffer.wrap(encoded).getLong();
+        return v < 0 ? Long.MAX_VALUE : v;
     }
 
     @Override

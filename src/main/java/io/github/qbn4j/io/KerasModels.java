@@ -285,6 +285,7 @@ public final class KerasModels {
 
     /** Tells an HDF5 file (signature at 0, 512, 1024 or 2048, after a user block) from a zip archive. */
     private static Kind sniff(Path file) throws IOException {
+        ReadLimits.requireRegularFile(file);
         byte[] head = new byte[2048 + HDF5_SIGNATURE.length];
         int n = 0;
         try (InputStream in = Files.newInputStream(file)) {
@@ -349,7 +350,9 @@ public final class KerasModels {
                 KerasArchive archive = KerasArchive.open(file, maxWeightsBytes);
                 KerasH5 h5 = null;
                 try {
-                    h5 = KerasH5.open(archive.weights(), source + "!/" + KerasArchive.WEIGHTS);
+                    h5 = archive.weightsBuffer() != null
+                            ? KerasH5.open(archive.weightsBuffer(), source + "!/" + KerasArchive.WEIGHTS)
+                            : KerasH5.open(archive.weights(), source + "!/" + KerasArchive.WEIGHTS);
                     Object json = LayerJson.parse(source + "!/" + KerasArchive.CONFIG, archive.config());
                     List<KerasConfig.Layer> layers = KerasConfig.layers(source + "!/" + KerasArchive.CONFIG, json,
                             KerasConfig.Format.KERAS3);
@@ -472,8 +475,15 @@ public final class KerasModels {
             List<Integer> axes = new ArrayList<>();
             if (value instanceof Integer) {
                 axes.add((Integer) value);
+            } else if (io.github.qbn4j.internal.Checks.isJsonInteger(value)) {
+                throw new FileFormatException(source, -1, "axis must be an integer in [" + Integer.MIN_VALUE
+                        + ", " + Integer.MAX_VALUE + "], got " + value + " (layer \"" + layer.pathString() + "\")");
             } else if (value instanceof List && !((List<?>) value).isEmpty()) {
                 for (Object o : (List<?>) value) {
+                    if (!(o instanceof Integer) && io.github.qbn4j.internal.Checks.isJsonInteger(o)) {
+                        throw new FileFormatException(source, -1, "axis must be an integer in [" + Integer.MIN_VALUE
+                                + ", " + Integer.MAX_VALUE + "], got " + o + " (layer \"" + layer.pathString() + "\")");
+                    }
                     if (!(o instanceof Integer)) {
                         throw new FileFormatException(source, -1, "axis must be an int or a list of ints, got " + value
                                 + " (layer \"" + layer.pathString() + "\")");

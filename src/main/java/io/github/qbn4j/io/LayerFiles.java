@@ -95,11 +95,32 @@ public final class LayerFiles {
      * @throws NullPointerException if an argument is null
      */
     public static QuantizedBatchNormalization read(Path layerJson, Path weightsNpz) throws IOException {
+        return read(layerJson, weightsNpz, ReadLimits.WEIGHTS);
+    }
+
+    /**
+     * Reads a layer within limits; see {@link #read(Path, Path)}. The limits bound each weight vector and
+     * the weights archive; the JSON file may not be larger than the per-file limit.
+     *
+     * @param layerJson the {@code layer.json} file (a regular file)
+     * @param weightsNpz the {@code weights.npz} file (a regular file)
+     * @param limits the budget, e.g. {@link ReadLimits#WEIGHTS}
+     * @return the layer
+     * @throws FileFormatException as {@link #read(Path, Path)}, and if a limit is passed
+     *     ({@link FileFormatException#exceedsLimit()}) or a path is not a regular file
+     * @throws IllegalArgumentException as {@link #read(Path, Path)}
+     * @throws IllegalStateException if Jackson is not available at run time
+     * @throws IOException if a file cannot be read
+     * @throws NullPointerException if an argument is null
+     */
+    public static QuantizedBatchNormalization read(Path layerJson, Path weightsNpz, ReadLimits limits)
+            throws IOException {
         Objects.requireNonNull(layerJson, "layerJson");
         Objects.requireNonNull(weightsNpz, "weightsNpz");
+        Objects.requireNonNull(limits, "limits");
         requireJackson(LAYER_JSON);
         String file = layerJson.toString();
-        Object root = LayerJson.parse(file, Files.readAllBytes(layerJson));
+        Object root = LayerJson.parse(file, readSmallFile(layerJson, limits));
         Map<String, Object> config = config(file, root);
 
         QuantizedBatchNormalization.Builder builder = QuantizedBatchNormalization.builder();
@@ -125,7 +146,7 @@ public final class LayerFiles {
         QuantConfig quantConfig = QuantConfig.fromMap((Map<String, ?>) qc);
         builder.quantConfig(quantConfig);
 
-        readWeights(builder, weightsNpz, quantConfig.outputQuantizer());
+        readWeights(builder, weightsNpz, quantConfig.outputQuantizer(), limits);
         return builder.build();
     }
 
@@ -178,14 +199,29 @@ public final class LayerFiles {
         if (element instanceof Integer) {
             return (Integer) element;
         }
+        if (io.github.qbn4j.internal.Checks.isJsonInteger(element)) {
+            // an integer past int (4294967295 narrowed to -1 elsewhere): refused with its exact value
+            throw new IllegalArgumentException("config axis must be an integer in [" + Integer.MIN_VALUE + ", "
+                    + Integer.MAX_VALUE + "], got " + element + " (" + file + ")");
+        }
         throw new IllegalArgumentException("config axis must be an int or a list of ints, got "
                 + describe(whole) + " (" + file + ")");
     }
 
+    /** A regular file's bytes, refused past the per-file limit before it is read. */
+    static byte[] readSmallFile(Path path, ReadLimits limits) throws IOException {
+        ReadLimits.requireRegularFile(path);
+        try (java.io.InputStream in = Files.newInputStream(path)) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxFileBytes() + 1));
+            limits.checkFile(path.toString(), null, bytes.length);
+            return bytes;
+        }
+    }
+
     private static void readWeights(QuantizedBatchNormalization.Builder builder, Path weightsNpz,
-            OutputQuantizer outputQuantizer) throws IOException {
+            OutputQuantizer outputQuantizer, ReadLimits limits) throws IOException {
         String file = weightsNpz.toString();
-        Map<String, NpyArray> arrays = Npz.read(weightsNpz);
+        Map<String, NpyArray> arrays = Npz.read(weightsNpz, limits);
         List<String> expected = new ArrayList<>(List.of(GAMMA, BETA, MOVING_MEAN, MOVING_VARIANCE));
         if (outputQuantizer != null) {
             expected.add(RANGE_MAX);

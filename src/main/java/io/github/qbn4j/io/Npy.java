@@ -47,11 +47,31 @@ public final class Npy {
      * @throws NullPointerException if {@code file} is {@code null}
      */
     public static NpyArray read(Path file) throws IOException {
+        return read(file, ReadLimits.ACTIVATIONS);
+    }
+
+    /**
+     * Reads an array from a {@code .npy} file within limits, checked against the header before the data
+     * are read.
+     *
+     * @param file the file to read (a regular file; links are followed)
+     * @param limits the budget
+     * @return the array, in logical C order
+     * @throws FileFormatException if the file is not a valid {@code .npy} file, is truncated, holds an
+     *     unsupported dtype, is not a regular file, or passes a limit
+     *     ({@link FileFormatException#exceedsLimit()})
+     * @throws IOException if the file cannot be read
+     * @throws NullPointerException if an argument is {@code null}
+     */
+    public static NpyArray read(Path file, ReadLimits limits) throws IOException {
         Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(limits, "limits");
         String source = file.toString();
+        ReadLimits.requireRegularFile(file);
         long fileSize = Files.size(file);
         try (InputStream in = Files.newInputStream(file)) {
             NpyHeader header = NpyHeader.read(in, source);
+            limits.checkTensor(source, null, header.shape, header.dtype.code(), header.size, header.dataBytes);
             long available = fileSize - header.dataOffset;
             if (available < header.dataBytes) {
                 throw new FileFormatException(source, fileSize, "truncated data: the header"

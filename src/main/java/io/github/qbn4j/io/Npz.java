@@ -28,13 +28,11 @@ import java.util.zip.ZipOutputStream;
  * <p>Keys are the entry names without the {@code .npy} suffix and may contain {@code /}, as in
  * {@code output_quantizer/range_max}. The reader refuses entries that are not {@code .npy} files
  * (directory entries are skipped) and guards against zip bombs: no entry may inflate to more
- * bytes than its own {@code .npy} header accounts for, and the archive as a whole may not hold
- * more than 4 GiB of uncompressed array data.
+ * bytes than its own {@code .npy} header accounts for, and every tensor and the archive as a whole
+ * must stay within a {@link ReadLimits} budget ({@link ReadLimits#ACTIVATIONS} unless one is given),
+ * checked against each entry's header before its data are read.
  */
 public final class Npz {
-
-    /** Default cap on the total uncompressed size of all entries of one archive: 4 GiB. */
-    static final long DEFAULT_MAX_TOTAL_BYTES = 4L << 30;
 
     /** Fixed entry time, so that equal inputs give byte-identical archives. */
     private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
@@ -49,19 +47,41 @@ public final class Npz {
      * @return an unmodifiable map from key (entry name without {@code .npy}) to array, in
      *     archive order
      * @throws FileFormatException if the file is not a valid zip archive, has an entry that is
-     *     not a valid {@code .npy} file (the message names the entry), has duplicate entries, or
-     *     inflates beyond what its headers declare or beyond 4 GiB in total
+     *     not a valid {@code .npy} file (the message names the entry), has duplicate entries,
+     *     inflates beyond what its headers declare, is not a regular file, or passes a limit of
+     *     {@link ReadLimits#ACTIVATIONS}
      * @throws IOException if the file cannot be read
      * @throws NullPointerException if {@code file} is {@code null}
      */
     public static Map<String, NpyArray> read(Path file) throws IOException {
-        return read(file, DEFAULT_MAX_TOTAL_BYTES);
+        return read(file, ReadLimits.ACTIVATIONS);
     }
 
     /** {@link #read(Path)} with a configurable cap on the total uncompressed size. */
     static Map<String, NpyArray> read(Path file, long maxTotalBytes) throws IOException {
+        return read(file, ReadLimits.ACTIVATIONS.withMaxFileBytes(maxTotalBytes));
+    }
+
+    /**
+     * Reads all arrays of a {@code .npz} archive within limits: each entry's {@code .npy} header is checked
+     * against the per-tensor limits before its data are read, and the running total of the entries'
+     * sizes (never the sizes the zip directory declares) against the per-file limit.
+     *
+     * @param file the archive (a regular file; links are followed)
+     * @param limits the budget
+     * @return an unmodifiable map from key to array, in archive order
+     * @throws FileFormatException as {@link #read(Path)}, and if an entry or the archive passes a limit
+     *     ({@link FileFormatException#exceedsLimit()}; the message names the archive, the entry, the size
+     *     and the limit)
+     * @throws IOException if the file cannot be read
+     * @throws NullPointerException if an argument is {@code null}
+     */
+    public static Map<String, NpyArray> read(Path file, ReadLimits limits) throws IOException {
         Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(limits, "limits");
+        long maxTotalBytes = limits.maxFileBytes();
         String source = file.toString();
+        ReadLimits.requireRegularFile(file);
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());
@@ -97,14 +117,13 @@ public final class Npz {
                             + "' is not a .npy file; only .npy entries are supported");
                 }
                 try {
-                    EntryResult r = readEntry(zip, entry, total, maxTotalBytes);
+                    EntryResult r = readEntry(zip, entry, total, maxTotalBytes, limits);
                     total += r.bytes;
                     result.put(name.substring(0, name.length() - 4), r.array);
                 } catch (FileFormatException e) {
                     String where = e.byteOffset() >= 0
                             ? " (at byte " + e.byteOffset() + " of the entry)" : "";
-                    throw new FileFormatException(source, -1,
-                            "entry '" + name + "': " + e.detail() + where, e);
+                    throw FileFormatException.rewrap(e, source, "entry '" + name + "': " + e.detail() + where);
                 } catch (ZipException | EOFException e) {
                     throw new FileFormatException(source, -1,
                             "entry '" + name + "' is corrupt: " + e.getMessage(), e);
@@ -129,14 +148,15 @@ public final class Npz {
      * uncompressed entry; the caller rewraps them to name the archive.
      */
     private static EntryResult readEntry(ZipFile zip, ZipEntry entry, long totalSoFar,
-            long maxTotalBytes) throws IOException {
+            long maxTotalBytes, ReadLimits limits) throws IOException {
         String name = entry.getName();
         try (InputStream raw = zip.getInputStream(entry)) {
             CheckedInputStream in = new CheckedInputStream(raw, new CRC32());
             NpyHeader header = NpyHeader.read(in, name);
+            limits.checkTensor(name, null, header.shape, header.dtype.code(), header.size, header.dataBytes);
             long expected = header.dataOffset + header.dataBytes;
             if (expected > maxTotalBytes - totalSoFar) {
-                throw new FileFormatException(name, -1, "uncompressed size of " + expected
+                throw FileFormatException.overLimit(name, "uncompressed size of " + expected
                         + " bytes would bring the archive to " + (totalSoFar + expected)
                         + " bytes, over the limit of " + maxTotalBytes + " bytes for all entries");
             }

@@ -90,9 +90,26 @@ public final class QTensorFiles {
      * @throws NullPointerException if {@code npz} is null
      */
     public static QTensor read(Path npz) throws IOException {
+        return read(npz, ReadLimits.ACTIVATIONS);
+    }
+
+    /**
+     * Reads a quantized tensor within limits; see {@link #read(Path)}.
+     *
+     * @param npz the archive
+     * @param limits the budget, checked before anything is allocated for a tensor
+     * @return the tensor
+     * @throws FileFormatException as {@link #read(Path)}, and if a limit is passed
+     *     ({@link FileFormatException#exceedsLimit()})
+     * @throws IllegalArgumentException as {@link #read(Path)}
+     * @throws IOException if the file cannot be read
+     * @throws NullPointerException if an argument is null
+     */
+    public static QTensor read(Path npz, ReadLimits limits) throws IOException {
         Objects.requireNonNull(npz, "npz");
+        Objects.requireNonNull(limits, "limits");
         String file = npz.toString();
-        Map<String, NpyArray> arrays = Npz.read(npz);
+        Map<String, NpyArray> arrays = Npz.read(npz, limits);
         try {
             return fromArrays(file, arrays);
         } catch (IllegalArgumentException e) {

@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -43,7 +44,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link #channels()}). Offsets and lengths count elements, also for {@link ByteBuffer}s, which are
  * read and written at absolute indices (their positions and limits are not changed; the limit
  * bounds the indices). A {@code ByteBuffer} holds one int8 per element. {@code in} and {@code out}
- * may be the same array at the same offset (in place), not otherwise overlapping.
+ * may be the same storage at the same place (in place), not otherwise overlapping. Storage is compared
+ * through views: a heap {@code ByteBuffer} is its backing array from {@code arrayOffset()}, a direct one
+ * its native address; an overlap that is not exact is refused. Where a view cannot be located (a
+ * read-only heap buffer hides its array; before JDK 22 a direct buffer's address is known modulo 2^30
+ * only) and could overlap the output, the input is copied before the first write, so the result is
+ * that of separate buffers.
  *
  * <p><b>Checks, all before the first write.</b> Indices ({@link IndexOutOfBoundsException}), the
  * length, a read-only output buffer, an output type too narrow for {@link #resultValueBits()}
@@ -411,12 +417,20 @@ public final class Plan {
     }
 
     /**
-     * Returns the same plan splitting each apply into up to {@code tasks} runs of whole pixels, all but
-     * one given to {@code executor} and one run by the calling thread, which waits for all and then
-     * rethrows the first failure. The results are those of one thread. Runs of fewer than 16384
-     * elements per task are not split.
+     * Returns the same plan splitting each apply into up to {@code tasks} runs of whole pixels. Up to
+     * {@code tasks - 1} helpers are given to {@code executor}; the calling thread and the helpers claim
+     * runs one at a time until none is left, then the caller waits for the runs other threads have
+     * claimed and rethrows the first failure. The results are those of one thread. Runs of fewer than
+     * 16384 elements per task are not split.
      *
-     * @param executor runs the tasks; must not run them on the calling thread only after it returns
+     * <p><b>It never deadlocks</b>, whatever the executor: the caller only ever waits for runs that are
+     * already running on another thread. A call from a worker of the same executor (a task of a fixed
+     * pool, a parallel stream over {@code ForkJoinPool.commonPool()}), an executor that is saturated,
+     * shut down or refuses tasks ({@code execute} throws), or one that runs them late: the caller then
+     * does the remaining runs itself, and the output is complete. A helper that starts after the call
+     * has returned finds nothing to do and writes nothing.
+     *
+     * @param executor runs the helpers; any executor (a direct one, {@code Runnable::run}, works too)
      * @param tasks the most tasks, 1 or more
      * @return the parallel plan
      * @throws IllegalArgumentException if {@code tasks < 1}
@@ -774,9 +788,16 @@ public final class Plan {
         if (s.resultValueBits > TYPE_VALUE_BITS[outType]) {
             throw new IllegalArgumentException(narrowOutputMessage(outType));
         }
-        if (in == out && inOffset != outOffset && Math.abs((long) inOffset - outOffset) < length) {
-            throw new IllegalArgumentException("in and out must not overlap unless at the same offset, got offsets "
-                    + inOffset + " and " + outOffset + " for length " + length);
+        if (Aliasing.of(in, inType == BUFFER, inOffset, out, outType == BUFFER, outOffset, length)
+                == Aliasing.MAY_OVERLAP) {
+            // a view whose memory cannot be located (a read-only heap buffer; a direct buffer before
+            // JDK 22): read the whole input before the first write, which is right whether or not it overlaps
+            ByteBuffer view = (ByteBuffer) in;
+            byte[] copy = new byte[length];
+            view.get(inOffset, copy, 0, length);
+            in = copy;
+            inType = BYTES;
+            inOffset = 0;
         }
         checkInputValues(in, inType, inOffset, length);
         if (executor == null || tasks == 1 || length < 2 * MIN_ELEMENTS_PER_TASK) {
@@ -849,45 +870,50 @@ public final class Plan {
         }
     }
 
+    /**
+     * Splits the range into {@code n} parts that any thread may claim, one at a time, from a shared
+     * counter: the tasks given to the executor and the calling thread itself. The caller claims parts
+     * until none is left and then waits only for parts that other threads have claimed, which are running.
+     * So it never waits for a task that has not started: a caller that is itself a worker of the executor
+     * (a fixed pool's task, a parallel stream on the common pool) helps instead of blocking, and a task
+     * the executor refuses, or runs late, leaves its parts to the caller. Every part is written exactly
+     * once, whatever the executor does.
+     */
     private void runParallel(Object in, int inType, int inOffset, Object out, int outType, int outOffset,
             int length) {
         int channels = compiled.channels;
         int pixels = length / channels;
         int n = (int) Math.min(tasks, Math.max(1, (long) length / MIN_ELEMENTS_PER_TASK));
         n = Math.min(n, pixels);
-        CountDownLatch done = new CountDownLatch(n - 1);
+        int parts = n;
+        AtomicInteger next = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(parts);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        SaturationCounts[] taskCounts = new SaturationCounts[n];
-        int submitted = 0;
-        try {
-            for (int t = 0; t < n - 1; t++) {
-                int from = (int) ((long) pixels * t / n) * channels;
-                int to = (int) ((long) pixels * (t + 1) / n) * channels;
-                SaturationCounts tc = counts == null ? null : new SaturationCounts(channels);
-                taskCounts[t] = tc;
-                executor.execute(() -> {
-                    try {
-                        runRange(in, inType, inOffset + from, out, outType, outOffset + from, to - from, tc);
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
-                    } finally {
-                        done.countDown();
-                    }
-                });
-                submitted++;
+        SaturationCounts[] partCounts = new SaturationCounts[parts];
+        Runnable worker = () -> {
+            for (int t = next.getAndIncrement(); t < parts; t = next.getAndIncrement()) {
+                try {
+                    int from = (int) ((long) pixels * t / parts) * channels;
+                    int to = (int) ((long) pixels * (t + 1) / parts) * channels;
+                    SaturationCounts tc = counts == null ? null : new SaturationCounts(channels);
+                    partCounts[t] = tc;
+                    runRange(in, inType, inOffset + from, out, outType, outOffset + from, to - from, tc);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    done.countDown();
+                }
             }
-            int from = (int) ((long) pixels * (n - 1) / n) * channels;
-            SaturationCounts tc = counts == null ? null : new SaturationCounts(channels);
-            taskCounts[n - 1] = tc;
-            runRange(in, inType, inOffset + from, out, outType, outOffset + from, length - from, tc);
-        } catch (RuntimeException | Error e) {
-            failure.compareAndSet(null, e);
-        } finally {
-            for (int t = submitted; t < n - 1; t++) {
-                done.countDown(); // never submitted
+        };
+        for (int t = 0; t < n - 1 && next.get() < parts; t++) {
+            try {
+                executor.execute(worker);
+            } catch (RuntimeException refused) {
+                break; // RejectedExecutionException or any other refusal: the caller does the rest
             }
-            awaitUninterruptibly(done);
         }
+        worker.run();
+        awaitUninterruptibly(done);
         Throwable first = failure.get();
         if (first instanceof RuntimeException) {
             throw (RuntimeException) first;
@@ -899,7 +925,7 @@ public final class Plan {
             throw new IllegalStateException("a task failed", first);
         }
         if (counts != null) {
-            for (SaturationCounts tc : taskCounts) {
+            for (SaturationCounts tc : partCounts) {
                 counts.add(tc);
             }
         }

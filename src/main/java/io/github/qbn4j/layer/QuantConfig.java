@@ -2,6 +2,7 @@ package io.github.qbn4j.layer;
 
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.QuantizationException.ReferenceError;
+import io.github.qbn4j.internal.Checks;
 import io.github.qbn4j.quantizer.AlignedWeightQuantizer;
 import io.github.qbn4j.quantizer.OutputQuantizer;
 import io.github.qbn4j.quantizer.WeightQuantizer;
@@ -200,9 +201,18 @@ public final class QuantConfig {
     }
 
     private static int bufferBitwidth(Object value) {
-        if (!(value instanceof Integer || value instanceof Long)) {
+        if (!Checks.isJsonInteger(value)) {
             throw new QuantizationException(ReferenceError.TYPE_ERROR,
                     "quant_config buffer_bitwidth must be an int, got " + value);
+        }
+        if (!(value instanceof Integer || value instanceof Long)) {
+            // past 64 bits: compared by sign, never narrowed
+            if (((java.math.BigInteger) value).signum() < 0) {
+                throw new QuantizationException(ReferenceError.VALUE_ERROR,
+                        "quant_config buffer_bitwidth must be >= 1, got " + value);
+            }
+            throw new IllegalArgumentException("quant_config buffer_bitwidth must be <= 32 (qbn4j supports "
+                    + "at most 31 value bits), got " + value);
         }
         long bits = ((Number) value).longValue();
         if (bits < 1) {

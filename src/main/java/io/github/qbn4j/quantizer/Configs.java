@@ -1,5 +1,7 @@
 package io.github.qbn4j.quantizer;
 
+import io.github.qbn4j.internal.Checks;
+
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.QuantizationException.ReferenceError;
 import java.util.Map;
@@ -30,17 +32,18 @@ final class Configs {
     /** The quantizer bitwidth check of quantizeml's {@code Quantizer.__init__}. */
     static int bitwidth(String owner, Object value, boolean signed) {
         int min = signed ? 2 : 1;
-        if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < min) {
+        if (!Checks.isJsonInteger(value)
+                || new java.math.BigInteger(value.toString()).compareTo(java.math.BigInteger.valueOf(min)) < 0) {
             throw new QuantizationException(ReferenceError.VALUE_ERROR, owner + " bitwidth must be an int >= "
                     + min + ", got " + value);
         }
-        long bitwidth = ((Number) value).longValue();
         int max = signed ? 32 : 31;
-        if (bitwidth > max) {
+        // compared exactly: a bitwidth of 2^64 + 8 is refused, not narrowed to 8
+        if (new java.math.BigInteger(value.toString()).compareTo(java.math.BigInteger.valueOf(max)) > 0) {
             throw new IllegalArgumentException(owner + " bitwidth must be <= " + max
-                    + " (qbn4j supports at most 31 value bits), got " + bitwidth);
+                    + " (qbn4j supports at most 31 value bits), got " + value);
         }
-        return (int) bitwidth;
+        return ((Number) value).intValue();
     }
 
     static boolean bool(String owner, String key, Object value) {

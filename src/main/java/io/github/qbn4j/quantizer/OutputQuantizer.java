@@ -136,10 +136,12 @@ public final class OutputQuantizer {
         int bitwidth = Configs.bitwidth("OutputQuantizer", Configs.get(config, "bitwidth", 8), signed);
         Axis axis = Axis.fromConfigName(Configs.get(config, "axis", "per-tensor"));
         Object scaleBits = Configs.get(config, "scale_bits", 8);
-        if (scaleBits != null && !(scaleBits instanceof Integer || scaleBits instanceof Long)) {
+        if (scaleBits != null && !Checks.isJsonInteger(scaleBits)) {
             throw new IllegalArgumentException("OutputQuantizer scale_bits must be an int or null, got " + scaleBits);
         }
-        return of(bitwidth, signed, axis, scaleBits == null ? null : ((Number) scaleBits).intValue());
+        // exact: 2^40 is refused, not narrowed to 0 (nor 2^32 + 8 to 8, nor 2^31 to -2^31)
+        return of(bitwidth, signed, axis, scaleBits == null ? null
+                : Checks.jsonInt("OutputQuantizer scale_bits", scaleBits, 0, FixedPoint.MAX_VALUE_BITS));
     }
 
     /**

@@ -92,10 +92,12 @@ public final class WeightQuantizer {
         boolean signed = Configs.bool("WeightQuantizer", "signed", Configs.get(config, "signed", true));
         int bitwidth = Configs.bitwidth("WeightQuantizer", Configs.get(config, "bitwidth", 4), signed);
         Object axis = Configs.get(config, "axis", -1);
-        if (axis != null && !(axis instanceof Integer || axis instanceof Long)) {
+        if (axis != null && !Checks.isJsonInteger(axis)) {
             throw new IllegalArgumentException("WeightQuantizer axis must be an int or null, got " + axis);
         }
-        return new WeightQuantizer(bitwidth, signed, axis == null ? null : ((Number) axis).intValue());
+        // exact: 4294967295 is refused, not narrowed to -1
+        return new WeightQuantizer(bitwidth, signed, axis == null ? null
+                : Checks.jsonInt("WeightQuantizer axis", axis, Integer.MIN_VALUE, Integer.MAX_VALUE));
     }
 
     /**

@@ -278,7 +278,7 @@ public final class FixedPoint implements QTensor {
         float[] v = new float[values.length];
         for (int i = 0; i < v.length; i++) {
             int c = i % channels;
-            float shifted = F32.ftz(values[i] * F32.pow2(target.get(c) - fracBits.get(c)));
+            float shifted = F32.ftz(values[i] * F32.pow2(shift(target.get(c), fracBits.get(c))));
             v[i] = F32.saturate(F32.roundHalfUp(shifted), valueBits);
         }
         return new FixedPoint(shape, v, valueBits, target);
@@ -309,7 +309,7 @@ public final class FixedPoint implements QTensor {
         float[] v = new float[values.length];
         for (int i = 0; i < v.length; i++) {
             int c = i % channels;
-            v[i] = F32.saturate(F32.ftz(values[i] * F32.pow2(target.get(c) - fracBits.get(c))), valueBits);
+            v[i] = F32.saturate(F32.ftz(values[i] * F32.pow2(shift(target.get(c), fracBits.get(c)))), valueBits);
         }
         return new FixedPoint(shape, v, valueBits, target);
     }
@@ -472,6 +472,16 @@ public final class FixedPoint implements QTensor {
                     name + " must be per-tensor, got per-axis fracBits " + x.fracBits()
                             + (x instanceof QFloat ? " and scales " + ((QFloat) x).scales() : ""));
         }
+    }
+
+    /**
+     * {@code to - from} computed without overflow: fractional bits span the whole {@code int} range, so
+     * their difference does not fit an {@code int} (dropping {@code 2^32 - 1} bits wrapped to a left
+     * shift by one). Clamped to {@code int}, where {@link F32#pow2(int)} is already 0 or infinite.
+     */
+    static int shift(int to, int from) {
+        long d = (long) to - from;
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, d));
     }
 
     private void checkTarget(FracBits target, int valueBits) {

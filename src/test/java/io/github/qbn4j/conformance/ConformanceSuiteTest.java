@@ -8,6 +8,7 @@ import io.github.qbn4j.layer.Plan;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NotDirectoryException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -217,5 +218,30 @@ class ConformanceSuiteTest {
                 .hasMessageContaining("caseName must be one of the 5 cases").hasMessageContaining("got \"nope\"");
         assertThatThrownBy(() -> ConformanceSuite.open(tmp.resolve("absent")))
                 .isInstanceOf(NotDirectoryException.class);
+    }
+
+    @Test
+    void reportsACaseRefusedByTheReadLimitsAsFailedAndGoesOn() throws IOException {
+        ConformanceSuite suite = scratchSuite("error-input-value-bits-above-buffer", "example1-per-tensor-input");
+        // a 256 KB x.npz whose values honestly inflate to (1, 1024, 1024, 256) int8: 2^28 elements, over the
+        // default 2^27; before issue 11 this ran the reader out of memory and stopped the whole run
+        Path x = tmp.resolve("suite").resolve("error-input-value-bits-above-buffer").resolve("x.npz");
+        String dict = "{'descr': '|i1', 'fortran_order': False, 'shape': (1, 1024, 1024, 256), }";
+        byte[] header = (dict + " ".repeat(64 - (10 + dict.length() + 1) % 64) + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(x))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("values.npy"));
+            zip.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) header.length, 0});
+            zip.write(header);
+            byte[] block = new byte[1 << 20];
+            for (int i = 0; i < 256; i++) {
+                zip.write(block);
+            }
+            zip.closeEntry();
+        }
+        CaseResult refused = suite.run("error-input-value-bits-above-buffer");
+        assertThat(refused.passed()).isFalse();
+        assertThat(refused.summary()).startsWith("refused by the read limits: ")
+                .contains("268435456 elements, over the limit of 134217728");
+        assertThat(suite.run("example1-per-tensor-input").passed()).isTrue();
     }
 }

@@ -62,6 +62,33 @@ class BadInputTest {
         return bytes.toByteArray();
     }
 
+    /**
+     * A deflated archive whose one entry honestly declares {@code dict}'s shape and inflates to its header
+     * and {@code zeros} zero bytes: a few hundred KB on disk, hundreds of MB inflated.
+     */
+    static void honestBomb(Path f, String entry, String dict, long zeros) throws IOException {
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(f))) {
+            zip.setLevel(9);
+            zip.putNextEntry(new ZipEntry(entry));
+            zip.write(npy(dict, new byte[0]));
+            byte[] block = new byte[1 << 20];
+            for (long left = zeros; left > 0; left -= block.length) {
+                zip.write(block, 0, (int) Math.min(block.length, left));
+            }
+            zip.closeEntry();
+        }
+    }
+
+    /** A FIFO in the temporary folder (Linux {@code mkfifo}); never a system file. */
+    static Path fifo(Path dir, String name) throws IOException, InterruptedException {
+        Path f = dir.resolve(name);
+        Process p = new ProcessBuilder("mkfifo", f.toString()).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IOException("mkfifo failed");
+        }
+        return f;
+    }
+
     private Path file(String name, byte[] content) throws IOException {
         Path f = tmp.resolve(name);
         Files.write(f, content);
@@ -107,7 +134,7 @@ class BadInputTest {
     }
 
     @TestFactory
-    Stream<DynamicTest> rejects() throws IOException {
+    Stream<DynamicTest> rejects() throws IOException, InterruptedException {
         Path missing = tmp.resolve("missing.npy");
         Path empty = file("empty.npy", new byte[0]);
         Path badMagic = file("magic.npy", "NUMPY\0\0\0\0\0".getBytes(StandardCharsets.ISO_8859_1));
@@ -131,6 +158,12 @@ class BadInputTest {
         byte[] bombData = new byte[10 << 20];
         System.arraycopy(good, 0, bombData, 0, good.length);
         Path bomb = file("bomb.npz", zip(Map.of("values.npy", bombData)));
+        Path honest = tmp.resolve("honest.npz");
+        honestBomb(honest, "values.npy", "{'descr': '|i1', 'fortran_order': False, 'shape': (1, 1024, 1024, 256), }",
+                1L << 28);
+        Path fifo = fifo(tmp, "fifo.npz");
+        Path bigGamma = tmp.resolve("biggamma.npz");
+        honestBomb(bigGamma, "gamma.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (2097152,), }", 8L << 20);
 
         Path vMissing = npz("vmissing.npz", arrays("values", NpyArray.ofInt64(new int[] {1, 1, 2}, new long[] {1, 2}),
                 "value_bits", NpyArray.scalarInt64(7)));
@@ -170,6 +203,9 @@ class BadInputTest {
         Path withOq = layerJson("oq.json", "{\"output_quantizer\": {\"bitwidth\": 8}}");
         Path epsilonString = file("eps.json", ("{\"class_name\": \"QuantizedBatchNormalization\", \"config\": "
                 + "{\"epsilon\": \"small\"}}").getBytes(StandardCharsets.UTF_8));
+        Path scaleBits40 = layerJson("scalebits40.json", "{\"output_quantizer\": {\"bitwidth\": 8, \"scale_bits\": 1099511627776}}");
+        Path axisHuge = file("axishuge.json", ("{\"class_name\": \"QuantizedBatchNormalization\", \"config\": "
+                + "{\"axis\": 4294967295}}").getBytes(StandardCharsets.UTF_8));
         Path axisString = file("axis.json", ("{\"class_name\": \"QuantizedBatchNormalization\", \"config\": "
                 + "{\"axis\": \"last\"}}").getBytes(StandardCharsets.UTF_8));
         Map<String, NpyArray> m = weights();
@@ -220,7 +256,7 @@ class BadInputTest {
                 .add("Npy.read(Path)", "negative dimension", "FileFormatException",
                         "<tmp>/negative.npy: malformed header: shape[0] must be >= 0, got -2 (at byte 60)", () -> Npy.read(negative))
                 .add("Npy.read(Path)", "huge declared shape (8 GB of data)", "FileFormatException",
-                        "<tmp>/huge.npy: truncated data: the header declares 8000000000 data bytes (shape [1000000000], f8) but the file has only 8 bytes after the header (at byte 136)", () -> Npy.read(huge))
+                        "<tmp>/huge.npy: the tensor (shape [1000000000], f8) has 1000000000 elements, over the limit of 134217728 elements per tensor", () -> Npy.read(huge))
                 .add("Npy.read(Path)", "huge declared shape (2^32 elements)", "FileFormatException",
                         "<tmp>/toomany.npy: element count must be <= 2147483647, got 4294967296 for shape [65536, 65536] (at byte 60)", () -> Npy.read(tooMany))
                 .add("Npy.read(Path)", "truncated data", "FileFormatException",
@@ -248,6 +284,14 @@ class BadInputTest {
                         "<tmp>/bomb.npz: entry 'values.npy': the zip directory declares 10485760 uncompressed bytes, more than the 136 bytes its .npy header accounts for", () -> Npz.read(bomb))
                 .add("Npz.write", "empty key", "IllegalArgumentException",
                         "key must be non-empty, got \"\"", () -> Npz.write(tmp.resolve("w.npz"), Map.of("", f32(1f))))
+                .add("QTensorFiles.read", "honest bomb: 256 MiB of int8 values (a 256 KB file)", "FileFormatException",
+                        "<tmp>/honest.npz: entry 'values.npy': the tensor (shape [1, 1024, 1024, 256], i1) has 268435456 elements, over the limit of 134217728 elements per tensor",
+                        () -> QTensorFiles.read(honest))
+                .add("QTensorFiles.read", "tensor over the caller's ReadLimits", "FileFormatException",
+                        "<tmp>/honest.npz: entry 'values.npy': the tensor (shape [1, 1024, 1024, 256], i1) has 268435456 data bytes, over the limit of 1048576 bytes per tensor",
+                        () -> QTensorFiles.read(honest, ReadLimits.of(1L << 30, 1L << 20, 1L << 30)))
+                .add("QTensorFiles.read", "a FIFO (would block the open)", "FileFormatException",
+                        "<tmp>/fifo.npz: must be a regular file, got a FIFO, device or socket", () -> QTensorFiles.read(fifo))
                 .add("QTensorFiles.read", "null", "NullPointerException",
                         "npz", () -> QTensorFiles.read(null))
                 .add("QTensorFiles.read", "missing key", "FileFormatException",
@@ -291,8 +335,21 @@ class BadInputTest {
                         "quant_config buffer_bitwidth must be an int, got 32.0", () -> LayerFiles.read(floatBitwidth, w))
                 .add("LayerFiles.read", "non-number epsilon", "IllegalArgumentException",
                         "config epsilon must be a number, got \"small\" (<tmp>/eps.json)", () -> LayerFiles.read(epsilonString, w))
+                .add("LayerFiles.read", "scale_bits 2^40 (not narrowed to 0)", "IllegalArgumentException",
+                        "OutputQuantizer scale_bits must be an integer in [0, 31], got 1099511627776",
+                        () -> LayerFiles.read(scaleBits40, w))
+                .add("LayerFiles.read", "axis 4294967295 (not narrowed to -1)", "IllegalArgumentException",
+                        "config axis must be an integer in [-2147483648, 2147483647], got 4294967295 (<tmp>/axishuge.json)",
+                        () -> LayerFiles.read(axisHuge, w))
                 .add("LayerFiles.read", "non-int axis", "IllegalArgumentException",
                         "config axis must be an int or a list of ints, got \"last\" (<tmp>/axis.json)", () -> LayerFiles.read(axisString, w))
+                .add("LayerFiles.read", "gamma of 2^21 floats (over the weights' limit)", "FileFormatException",
+                        "<tmp>/biggamma.npz: entry 'gamma.npy': the tensor (shape [2097152], f4) has 2097152 elements, over the limit of 1048576 elements per tensor",
+                        () -> LayerFiles.read(layer, bigGamma))
+                .add("LayerFiles.read", "layer.json is a FIFO", "FileFormatException",
+                        "<tmp>/fifo.npz: must be a regular file, got a FIFO, device or socket", () -> LayerFiles.read(fifo, w))
+                .add("LayerFiles.read", "layer.json is a directory", "FileFormatException",
+                        "<tmp>: must be a regular file, got a directory", () -> LayerFiles.read(tmp, w))
                 .add("LayerFiles.read", "missing weights file", "NoSuchFileException",
                         "<tmp>/no.npz", () -> LayerFiles.read(layer, tmp.resolve("no.npz")))
                 .add("LayerFiles.read", "missing weight", "FileFormatException",
@@ -330,8 +387,14 @@ class BadInputTest {
                 .add("KerasModels.loadAll", "weights-only file", "FileFormatException",
                         "<models>/keras2_weights.h5: the file must have a 'model_config' attribute, got none: it holds weights only, use loadWeights with a Spec", () -> KerasModels.loadAll(model("keras2_weights.h5")))
                 .add("KerasModels.loadWeights", "huge declared shape (2^30 floats)", "FileFormatException",
-                        "<models>/huge_declared.h5: dataset 'bn_add/bn_add/gamma:0' must have 1 to 16777216 elements, got 1073741824",
+                        "<models>/huge_declared.h5: dataset 'bn_add/bn_add/gamma:0' must have 1 to 1048576 elements, got 1073741824",
                         () -> KerasModels.loadWeights(model("huge_declared.h5"), KerasBatchNormalization.Spec.of("bn_add")))
+                .add("KerasModels.loadWeights", "LZF filter declaring a 2 GB chunk (4-byte patch)", "FileFormatException",
+                        "<models>/lzf_bomb.h5: dataset 'bn_add/bn_add/gamma:0' must declare an LZF output of at most its chunk's 40 bytes, got 2147483632",
+                        () -> KerasModels.loadWeights(model("lzf_bomb.h5"), KerasBatchNormalization.Spec.of("bn_add")))
+                .add("KerasModels.loadWeights", "deflate chunk inflating to 512 MiB (a 556 KB file)", "FileFormatException",
+                        "<models>/gzip_bomb.h5: dataset 'bn_add/bn_add/gamma:0' chunk at 0 must decode to at most 40 bytes (one chunk), got more (a filter bomb?)",
+                        () -> KerasModels.loadWeights(model("gzip_bomb.h5"), KerasBatchNormalization.Spec.of("bn_add")))
                 .add("KerasModels.loadWeights", "external link", "FileFormatException",
                         "<models>/external_link.h5: path 'bn_add/bn_add/gamma:0' must not go through a link (Keras files have none), got one",
                         () -> KerasModels.loadWeights(model("external_link.h5"), KerasBatchNormalization.Spec.of("bn_add")))

@@ -543,12 +543,13 @@ class NpyTest {
         assertThatThrownBy(() -> Npy.read(f)).isInstanceOf(FileFormatException.class)
                 .hasMessageContaining("100000000000");
 
-        // 2^28 float64 elements would be 2 GiB: allowed by the element limit, absent from the file
+        // 2^28 float64 elements would be 2 GiB: allowed by these limits, absent from the file
         String bigDict = dict("<f8", false, "(268435456,)");
         byte[] bytes = npy(bigDict, new byte[200 - npy(bigDict, new byte[0]).length]);
         Files.write(f, bytes);
+        ReadLimits generous = ReadLimits.of(1L << 28, 1L << 31, 1L << 32);
         long before = allocatedBytes();
-        FileFormatException e = catchThrowableOfType(FileFormatException.class, () -> Npy.read(f));
+        FileFormatException e = catchThrowableOfType(FileFormatException.class, () -> Npy.read(f, generous));
         long allocated = allocatedBytes() - before;
         assertThat(e.byteOffset()).isEqualTo(200);
         assertThat(e).hasMessageContaining("truncated data");

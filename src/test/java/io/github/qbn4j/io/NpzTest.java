@@ -370,9 +370,14 @@ class NpzTest {
         // 2^29 float64 elements: 4 GiB of data plus the header, over the 4 GiB limit
         byte[] npy = NpyTest.npy(NpyTest.dict("<f8", false, "(536870912,)"), new byte[16]);
         zip(f, false, Map.of("h.npy", npy));
-        FileFormatException e = readFails(f);
+        FileFormatException e = catchThrowableOfType(FileFormatException.class,
+                () -> Npz.read(f, ReadLimits.of(1L << 30, 1L << 33, 4L << 30)));
         assertThat(e).hasMessageContaining("entry 'h.npy'")
                 .hasMessageContaining("over the limit of 4294967296 bytes");
+        assertThat(e.exceedsLimit()).isTrue();
+        // the default activations' limits refuse it already by its element count
+        assertThat(readFails(f)).hasMessageContaining("has 536870912 elements, over the limit of 134217728 elements"
+                + " per tensor");
     }
 
     @Test
@@ -387,6 +392,7 @@ class NpzTest {
                 () -> Npz.read(f, 1_000_000));
         assertThat(e).hasMessageContaining("entry 'b.npy'")
                 .hasMessageContaining("over the limit of 1000000 bytes");
-        assertThat(Npz.DEFAULT_MAX_TOTAL_BYTES).isEqualTo(4L << 30);
+        assertThat(e.exceedsLimit()).isTrue();
+        assertThat(ReadLimits.ACTIVATIONS.maxFileBytes()).isEqualTo(2L << 30);
     }
 }

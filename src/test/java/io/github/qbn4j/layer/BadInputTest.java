@@ -70,6 +70,9 @@ class BadInputTest {
                 .add("QuantConfig.fromMap", "buffer bitwidth out of range (33)", "IllegalArgumentException",
                         "quant_config buffer_bitwidth must be <= 32 (qbn4j supports at most 31 value bits), got 33",
                         () -> QuantConfig.fromMap(map("buffer_bitwidth", 33)))
+                .add("QuantConfig.fromMap", "buffer bitwidth 2^70 (a BigInteger, not narrowed)", "IllegalArgumentException",
+                        "quant_config buffer_bitwidth must be <= 32 (qbn4j supports at most 31 value bits), got 1180591620717411303424",
+                        () -> QuantConfig.fromMap(map("buffer_bitwidth", java.math.BigInteger.ONE.shiftLeft(70))))
                 .add("QuantConfig.fromMap", "non-int buffer bitwidth (\"32\")", "QuantizationException (TypeError)",
                         "quant_config buffer_bitwidth must be an int, got 32",
                         () -> QuantConfig.fromMap(map("buffer_bitwidth", "32")))

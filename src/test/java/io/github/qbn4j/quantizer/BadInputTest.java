@@ -56,6 +56,9 @@ class BadInputTest {
                 .add("WeightQuantizer.fromConfig", "non-bool signed", "IllegalArgumentException",
                         "WeightQuantizer signed must be a bool, got yes",
                         () -> WeightQuantizer.fromConfig(map("signed", "yes")))
+                .add("WeightQuantizer.fromConfig", "axis 4294967295 (not narrowed to -1)", "IllegalArgumentException",
+                        "WeightQuantizer axis must be an integer in [-2147483648, 2147483647], got 4294967295",
+                        () -> WeightQuantizer.fromConfig(map("axis", 4294967295L)))
                 .add("WeightQuantizer.fromConfig", "non-int axis", "IllegalArgumentException",
                         "WeightQuantizer axis must be an int or null, got x", () -> WeightQuantizer.fromConfig(map("axis", "x")))
                 .add("WeightQuantizer.quantize", "null", "NullPointerException",
@@ -110,6 +113,18 @@ class BadInputTest {
                 .add("OutputQuantizer.fromConfig", "unknown axis", "QuantizationException (ValueError)",
                         "OutputQuantizer axis must be \"per-tensor\" or \"per-axis\", got per-channel",
                         () -> OutputQuantizer.fromConfig(map("axis", "per-channel")))
+                .add("OutputQuantizer.fromConfig", "scale_bits 2^40 (not narrowed to 0)", "IllegalArgumentException",
+                        "OutputQuantizer scale_bits must be an integer in [0, 31], got 1099511627776",
+                        () -> OutputQuantizer.fromConfig(map("scale_bits", 1L << 40)))
+                .add("OutputQuantizer.fromConfig", "scale_bits 2^32 + 8 (not narrowed to 8)", "IllegalArgumentException",
+                        "OutputQuantizer scale_bits must be an integer in [0, 31], got 4294967304",
+                        () -> OutputQuantizer.fromConfig(map("scale_bits", (1L << 32) + 8)))
+                .add("OutputQuantizer.fromConfig", "scale_bits 2^31 (not narrowed to -2^31)", "IllegalArgumentException",
+                        "OutputQuantizer scale_bits must be an integer in [0, 31], got 2147483648",
+                        () -> OutputQuantizer.fromConfig(map("scale_bits", 1L << 31)))
+                .add("OutputQuantizer.fromConfig", "bitwidth 2^64 + 8 (a BigInteger)", "IllegalArgumentException",
+                        "OutputQuantizer bitwidth must be <= 32 (qbn4j supports at most 31 value bits), got 18446744073709551624",
+                        () -> OutputQuantizer.fromConfig(map("bitwidth", new java.math.BigInteger("18446744073709551624"))))
                 .add("OutputQuantizer.fromConfig", "non-int scale_bits", "IllegalArgumentException",
                         "OutputQuantizer scale_bits must be an int or null, got 8.5",
                         () -> OutputQuantizer.fromConfig(map("scale_bits", 8.5)))
