@@ -6,6 +6,7 @@ import io.github.qbn4j.internal.Checks;
 import io.github.qbn4j.internal.F32;
 import io.github.qbn4j.quantizer.OutputQuantizer;
 import io.github.qbn4j.tensor.FixedPoint;
+import io.github.qbn4j.tensor.Format;
 import io.github.qbn4j.tensor.FracBits;
 import io.github.qbn4j.tensor.QFloat;
 import io.github.qbn4j.tensor.QTensor;
@@ -42,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * and a 31-bit buffer clips at {@code +2^31}. Without an output quantizer the result is the buffer as
  * a QFloat; with one, a FixedPoint.
  *
+ * <p><b>Speed.</b> {@link #call} compiles a {@link Plan} for the input's {@link Format} the first
+ * time it sees that format, keeps the last 16 (per layer, least recently used out) and runs them:
+ * after the first call, a call costs about what {@link Plan#apply(QTensor)} costs, and allocates
+ * little beyond its result. A FixedPoint of at most 7 value bits (e.g. from
+ * {@link FixedPoint#of(Shape, byte[], int, FracBits)}) is kept as bytes, and an int8 result too.
+ *
  * <p>Instances are immutable and thread-safe; {@link #call} may run concurrently.
  *
  * <pre>{@code
@@ -73,6 +80,7 @@ public final class QuantizedBatchNormalization {
     private final float[] aFloat;
     private final float[] bFloat;
     private final QFloat a;
+    private final PlanCache plans = new PlanCache(PlanCache.CAPACITY);
 
     private QuantizedBatchNormalization(Builder b) {
         this.name = b.name;
@@ -267,6 +275,31 @@ public final class QuantizedBatchNormalization {
     public QTensor call(QTensor x) {
         Objects.requireNonNull(x, "x");
         checkInput(x.shape());
+        Plan plan;
+        try {
+            plan = plans.get(new PlanCache.Key(Format.of(x)), key -> compile(key.format));
+        } catch (IllegalArgumentException e) { // QuantizationException included
+            // quantizeml refuses this format: let the step-by-step path raise exactly its error for x
+            return callUncompiled(x);
+        }
+        if (plan.refusesRank(x.shape().rank())) {
+            return callUncompiled(x);
+        }
+        return plan.apply(x);
+    }
+
+    /** How many compiled plans {@link #call} holds (for tests). */
+    int cachedPlans() {
+        return plans.size();
+    }
+
+    /**
+     * {@link #call} step by step, as quantizeml computes it, without a plan: the readable reference
+     * the plans are tested against, and the path that raises quantizeml's errors.
+     */
+    QTensor callUncompiled(QTensor x) {
+        Objects.requireNonNull(x, "x");
+        checkInput(x.shape());
         QTensor conditioned = condition(x);
         QFloat outputs = conditioned instanceof FixedPoint
                 ? ((FixedPoint) conditioned).multiply(a)
@@ -361,9 +394,37 @@ public final class QuantizedBatchNormalization {
      * @throws IllegalArgumentException if the channel count differs
      */
     public Plan compile(QTensor formatOf) {
+        Objects.requireNonNull(formatOf, "formatOf");
         Folding folding = fold(formatOf);
         return Plan.compile(this, folding, formatOf.valueBits(), formatOf.fracBits(),
                 formatOf instanceof QFloat ? ((QFloat) formatOf).scales() : null);
+    }
+
+    /**
+     * {@link #compile(int, FracBits, Scales)} for an input format, e.g. {@code Format.int8(4)} or
+     * {@code Format.parse("7:4@0.05")}.
+     *
+     * @param format the input format
+     * @return the plan
+     * @throws QuantizationException as {@link #call} would for an input of that format
+     * @throws IllegalArgumentException if per-axis lengths disagree with the channel count
+     */
+    public Plan compile(Format format) {
+        Objects.requireNonNull(format, "format");
+        return compile(format.valueBits(), format.fracBits(), format.scales());
+    }
+
+    /**
+     * {@link #fold(int, FracBits, Scales)} for an input format.
+     *
+     * @param format the input format
+     * @return the folding
+     * @throws QuantizationException as {@link #call} would for an input of that format
+     * @throws IllegalArgumentException if per-axis lengths disagree with the channel count
+     */
+    public Folding fold(Format format) {
+        Objects.requireNonNull(format, "format");
+        return fold(format.valueBits(), format.fracBits(), format.scales());
     }
 
     /** quantizeml's {@code tensor_inputs}: expand a per-axis FixedPoint, promote anything else. */
