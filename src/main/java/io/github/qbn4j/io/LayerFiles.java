@@ -69,7 +69,6 @@ public final class LayerFiles {
     static final String RANGE_MAX = "output_quantizer/range_max";
     static final String RESCALING_RATE = "output_quantizer/rescaling_rate";
 
-    private static final String JACKSON = "com.fasterxml.jackson.databind.ObjectMapper";
 
     private LayerFiles() {
     }
@@ -297,12 +296,7 @@ public final class LayerFiles {
     }
 
     private static void requireJackson() {
-        try {
-            Class.forName(JACKSON, false, LayerFiles.class.getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new IllegalStateException("layer.json needs Jackson, which is not available: add the optional "
-                    + "dependency com.fasterxml.jackson.core:jackson-databind to the class path (or module path)", e);
-        }
+        OptionalDependency.JACKSON.require("layer.json");
     }
 
     private static String describe(Object value) {
