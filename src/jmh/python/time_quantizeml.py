@@ -1,6 +1,6 @@
 """Times quantizeml 0.5.2's QuantizedBatchNormalization per call on the benchmark layer and inputs.
 
-Run by hand, never in CI:  /work/venv/qml/bin/python src/jmh/python/time_quantizeml.py [THREADS]
+Run by hand, never in CI:  python src/jmh/python/time_quantizeml.py [THREADS]
 THREADS (optional) sets TensorFlow's intra- and inter-op thread pools (tf.config.threading) before any
 op runs; without it TensorFlow uses its defaults (one intra-op thread per core).
 Environment of the figures in BENCHMARKS.md: quantizeml 0.5.2, tensorflow 2.12.1 (CPU, eager), numpy

@@ -47,10 +47,15 @@ class ReadmeTest {
     private static String compileAndRun(String body, int index) throws Exception {
         Path dir = Files.createTempDirectory("readme");
         String className = "ReadmeBlock" + index;
-        String source = "import java.nio.file.*;\nimport io.github.qbn4j.*;\nimport io.github.qbn4j.tensor.*;\nimport io.github.qbn4j.quantizer.*;\n"
-                + "import io.github.qbn4j.layer.*;\nimport io.github.qbn4j.io.*;\nimport io.github.qbn4j.conformance.*;\n"
-                + "public class " + className + " {\n public static void main(String[] args) throws Exception {\n"
-                + body + "\n }\n}\n";
+        // a block's own imports go first: none is added, so every block must import what it uses
+        StringBuilder imports = new StringBuilder();
+        StringBuilder statements = new StringBuilder();
+        for (String line : body.split("\n")) {
+            (line.startsWith("import ") ? imports : statements).append(line).append('\n');
+        }
+        assertThat(imports.length()).as("imports in README java block %d", index).isPositive();
+        String source = imports + "public class " + className + " {\n public static void main(String[] args) throws Exception {\n"
+                + statements + "\n }\n}\n";
         Path file = dir.resolve(className + ".java");
         Files.writeString(file, source);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();

@@ -42,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One quantized batch normalization over the same int8 bytes, by every candidate: the compiled plan
  * (automatic kernel, i.e. SIMD when {@code jdk.incubator.vector} is present; and its scalar
- * kernel), a naive per-element loop, the high-level {@code bn.call}, ONNX Runtime on two graphs of
+ * kernel), a naive per-element loop, the high-level {@code bn.call} and the plan's tensor overload, ONNX Runtime on two graphs of
  * the same layer, and {@code System.arraycopy} of the same bytes as the roofline.
  *
  * <p>Before timing, each candidate's output is compared with the plan's float32 kernel (itself
@@ -299,10 +299,15 @@ public class BnBenchmark {
         return s.oq ? d.out8 : d.out64;
     }
 
-    /** The high-level API: a FixedPoint in, bn.call (which refolds a and b), a tensor out. */
+    /**
+     * The high-level API: a FixedPoint in, a tensor out. {@code x} is built from the int8 bytes (so
+     * stored as bytes); {@code xFloat32} holds the same values stored as float32 integers, as the
+     * results of tensor operations are (made by a rescale that changes nothing).
+     */
     @State(Scope.Benchmark)
     public static class HighLevel {
         FixedPoint x;
+        FixedPoint xFloat32;
 
         @Setup(Level.Trial)
         public void setUp(Data d) {
@@ -310,27 +315,45 @@ public class BnBenchmark {
                 throw new IllegalStateException("the high-level API is not run on the DRAM tensor (float32 copies "
                         + "of 2^28 elements)");
             }
-            long[] values = new long[d.n];
-            for (int i = 0; i < d.n; i++) {
-                values[i] = d.in[i];
-            }
-            x = FixedPoint.of(Shape.of(d.dims), values, 7, d.fb);
-            long[] got = d.bn.call(x).copyValues();
+            x = FixedPoint.of(Shape.of(d.dims), d.in, 7, d.fb);
+            xFloat32 = FixedPoint.of(Shape.of(d.dims), d.in, 15, d.fb).rescale(d.fb, 7);
+            check(d, "highLevel", d.bn.call(x));
+            check(d, "highLevelFloat32", d.bn.call(xFloat32));
+            check(d, "planTensor", d.plan.apply(x));
+            check(d, "planTensorFloat32", d.plan.apply(xFloat32));
+        }
+
+        private static void check(Data d, String candidate, QTensor y) {
             if (d.hasInt8Output()) {
-                byte[] b = new byte[d.n];
-                for (int i = 0; i < d.n; i++) {
-                    b[i] = (byte) got[i];
-                }
-                d.report("highLevel", b);
+                d.report(candidate, ((FixedPoint) y).copyValuesAsByte());
             } else {
-                d.report("highLevel", got);
+                d.report(candidate, y.copyValues());
             }
         }
     }
 
+    /** {@code bn.call(x)}: the cached plan for x's format, run on x's bytes, a new tensor out. */
     @Benchmark
     public QTensor highLevel(Data d, HighLevel h) {
         return d.bn.call(h.x);
+    }
+
+    /** {@code bn.call(x)} with x stored as float32 integers. */
+    @Benchmark
+    public QTensor highLevelFloat32(Data d, HighLevel h) {
+        return d.bn.call(h.xFloat32);
+    }
+
+    /** {@code Plan.apply(QTensor)}: the plan's tensor overload, x stored as bytes. */
+    @Benchmark
+    public QTensor planTensor(Data d, HighLevel h) {
+        return d.plan.apply(h.x);
+    }
+
+    /** {@code Plan.apply(QTensor)} with x stored as float32 integers. */
+    @Benchmark
+    public QTensor planTensorFloat32(Data d, HighLevel h) {
+        return d.plan.apply(h.xFloat32);
     }
 
     /** ONNX Runtime sessions on the two graphs, inputs and a pinned output over direct buffers. */

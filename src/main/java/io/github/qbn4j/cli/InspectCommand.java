@@ -2,6 +2,7 @@ package io.github.qbn4j.cli;
 
 import io.github.qbn4j.Reference;
 import io.github.qbn4j.layer.Folding;
+import io.github.qbn4j.tensor.Format;
 import io.github.qbn4j.layer.QuantConfig;
 import io.github.qbn4j.layer.QuantizedBatchNormalization;
 import java.io.IOException;
@@ -13,6 +14,9 @@ import java.util.Set;
 
 /** {@code qbn4j inspect}: shows what a layer folds to. */
 final class InspectCommand {
+
+    /** The default input format: 8 value bits, 0 fractional bits, FixedPoint. */
+    static final String DEFAULT_FORMAT = "8:0";
 
     static final String USAGE = String.join("\n",
             "Usage: qbn4j inspect MODEL [--layer NAME] [--input-format VB:FB[,FB...][@SCALE]]",
@@ -34,7 +38,7 @@ final class InspectCommand {
             "  --layer NAME          the layer (or its path in nested models, e.g. seq/inner_bn)",
             "  --input-format F      the input's format: VB value bits (quantizeml's value_bits, sign",
             "                        excluded), FB frac bits (one: per-tensor; one per channel: per-axis),",
-            "                        @SCALE for a QFloat input. Default " + InputFormat.DEFAULT
+            "                        @SCALE for a QFloat input. Default " + DEFAULT_FORMAT
                     + ": 8 value bits, frac bits 0, per-tensor",
             "                        (e.g. the output of an 8-bit unsigned ReLU quantizer)",
             "  --config FILE         quant_config JSON (a quant_config, or a q_config by layer name);",
@@ -46,6 +50,22 @@ final class InspectCommand {
             "  --quiet, -q           accepted for symmetry; inspect prints no progress",
             "",
             Main.EXIT_CODES);
+
+    /** {@link Format#parse}, its syntax errors as usage errors naming the option. */
+    static Format parseFormat(String option, String text) throws CliException {
+        try {
+            return Format.parse(text);
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith("format must")) {
+                throw CliException.usage("option " + option + " must be VB:FB[,FB...][@SCALE], e.g. 8:0, 7:2,4 or "
+                        + "7:4@0.05, got \"" + text + "\"");
+            }
+            if (e.getMessage().startsWith("format's SCALE")) {
+                throw CliException.usage("option " + option + ": " + e.getMessage());
+            }
+            throw e; // a value the layer cannot take (e.g. 40 value bits): refused, as before
+        }
+    }
 
     private static final Set<String> VALUES = Set.of("--layer", "--input-format", "--config", "--range-max",
             ProfileOptions.CPU, ProfileOptions.MODE, ProfileOptions.QUANTIZEML);
@@ -60,8 +80,8 @@ final class InspectCommand {
             return Main.EXIT_OK;
         }
         Path model = Path.of(a.single("MODEL"));
-        String formatText = a.has("--input-format") ? a.get("--input-format") : InputFormat.DEFAULT;
-        InputFormat format = InputFormat.parse("--input-format", formatText);
+        String formatText = a.has("--input-format") ? a.get("--input-format") : DEFAULT_FORMAT;
+        Format format = parseFormat("--input-format", formatText);
         float[] rangeMax = a.floats("--range-max");
         String name = a.get("--layer");
         Reference reference = ProfileOptions.resolve(a, Reference.defaults());
@@ -86,13 +106,13 @@ final class InspectCommand {
                 configOrigin = "quantizeml's defaults: no --config";
             }
             QuantizedBatchNormalization layer = source.quantize(config, rangeMax, null);
-            Folding folding = layer.fold(format.valueBits, format.fracBits, format.scales, reference);
+            Folding folding = layer.fold(format, reference);
             if (!first) {
                 out.println();
             }
             first = false;
             FoldingReport.printLayer(out, source.name(), source.className(), source.origin(), layer, configOrigin);
-            out.println("Input format " + format.text + ": " + format.describe());
+            out.println("Input format " + formatText.trim() + ": " + format.describe());
             out.println("Reference profile: " + reference);
             FoldingReport.printFolding(out, layer, folding);
         }

@@ -2,12 +2,16 @@ package io.github.qbn4j.cli;
 
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.io.LayerFiles;
+import io.github.qbn4j.internal.Kernels;
 import io.github.qbn4j.io.QTensorFiles;
+import io.github.qbn4j.layer.Plan;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The {@code qbn4j} command-line tool.
@@ -21,6 +25,7 @@ import java.util.Map;
  *                 [--axis per-tensor|per-axis] [--equalize BITWIDTH] [--batch-size N]
  * qbn4j quantize MODEL --layer NAME --config quant.json --out DIR [--range-max V[,V...]]
  * qbn4j help [COMMAND]
+ * qbn4j --version
  * qbn4j                      (the built-in example, checked against quantizeml's output)
  * </pre>
  *
@@ -76,6 +81,8 @@ public final class Main {
             "        Write a layer of a Keras or quantizeml model as layer.json and weights.npz.",
             "  help [COMMAND]",
             "        Show this help, or a command's. Every command also takes --help.",
+            "  --version",
+            "        Print the version, the JDK and the kernel `run` uses.",
             "  (no arguments)",
             "        Run the bundled example: a layer quantized by quantizeml 0.5.2, its folded",
             "        parameters, and its output checked against quantizeml's.",
@@ -146,6 +153,9 @@ public final class Main {
             case "--help":
             case "-h":
                 return help(rest, out, err);
+            case "--version":
+            case "version":
+                return version(out);
             default:
                 Command c = COMMANDS.get(command);
                 if (c == null) {
@@ -162,6 +172,12 @@ public final class Main {
     static int execute(String command, String usage, PrintStream out, PrintStream err, Command c,
             String[] args) {
         String who = command.isEmpty() ? "qbn4j" : "qbn4j " + command;
+        if (KERNEL_COMMANDS.contains(command)) {
+            String hint = kernelHint(Kernels.vectorStatus());
+            if (hint != null) {
+                err.println(hint);
+            }
+        }
         try {
             return c.run(args, out, err);
         } catch (CliException e) {
@@ -192,6 +208,54 @@ public final class Main {
             return internal(err, e);
         } catch (RuntimeException | OutOfMemoryError e) {
             return internal(err, e);
+        }
+    }
+
+    /** The commands that apply layers at scale: they say so when the vector kernels are off. */
+    private static final List<String> KERNEL_COMMANDS = List.of("run", "conformance");
+
+    /**
+     * The one line a plain {@code java -jar} prints before {@code run} or {@code conformance} when
+     * the vector kernels are off because {@code jdk.incubator.vector} is not in the JVM.
+     *
+     * @param vectorStatus {@link Kernels#vectorStatus()}
+     * @return the line, or null when there is nothing to say (vector kernels on, or turned off on
+     *     purpose with {@code -Dqbn4j.vector=false})
+     */
+    static String kernelHint(String vectorStatus) {
+        if (!vectorStatus.startsWith("module ")) {
+            return null;
+        }
+        return "qbn4j: running the scalar kernels (" + vectorStatus + "); the ./qbn4j launcher, or `java"
+                + " --add-modules jdk.incubator.vector -jar qbn4j-cli.jar`, runs the vector kernels, about 35x faster";
+    }
+
+    /** {@code qbn4j --version}: the version, the JDK and the kernel {@code run} uses. */
+    static int version(PrintStream out) {
+        out.println("qbn4j " + projectVersion());
+        out.println("JDK: " + System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version")
+                + " (" + System.getProperty("java.home") + ")");
+        boolean vector = Plan.vectorKernelsAvailable();
+        out.println("kernel: " + (vector ? Plan.Kernel.VECTOR_INTEGER : Plan.Kernel.SCALAR_INTEGER) + " ("
+                + (vector ? Plan.Kernel.VECTOR_FLOAT32 : Plan.Kernel.SCALAR_FLOAT32)
+                + " for a layer whose integer bound fails)");
+        if (!vector) {
+            out.println("vector kernels: " + Kernels.vectorStatus());
+        }
+        return EXIT_OK;
+    }
+
+    /** The project version, from the filtered {@code version.properties}. */
+    static String projectVersion() {
+        try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+            if (in == null) {
+                return "(version unknown)";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "(version unknown)");
+        } catch (IOException e) {
+            return "(version unknown: " + e.getMessage() + ")";
         }
     }
 

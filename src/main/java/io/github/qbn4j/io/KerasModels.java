@@ -69,8 +69,6 @@ import java.util.stream.Collectors;
  */
 public final class KerasModels {
 
-    private static final String JHDF = "io.jhdf.HdfFile";
-    private static final String JACKSON = "com.fasterxml.jackson.databind.ObjectMapper";
     private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
     private static final byte[] ZIP_SIGNATURE = {'P', 'K', 3, 4};
     private static final Set<String> FLOAT_BN = Set.of("BatchNormalization", "BatchNormalizationV1",
@@ -160,7 +158,7 @@ public final class KerasModels {
             throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(spec, "spec");
-        require(JHDF, "jhdf (io.jhdf:jhdf)");
+        OptionalDependency.JHDF.require("a Keras file");
         String source = file.toString();
         if (sniff(file) != Kind.HDF5) {
             throw new FileFormatException(source, 0, "a Keras 2 weights file must be HDF5"
@@ -272,15 +270,6 @@ public final class KerasModels {
         return layer.simpleClassName().equals(QUANTIZED_BN);
     }
 
-    private static void require(String className, String what) {
-        try {
-            Class.forName(className, false, KerasModels.class.getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new IllegalStateException("Keras files need " + what + ", which is not available: add the optional "
-                    + "dependency to the class path", e);
-        }
-    }
-
     private enum Kind { HDF5, ZIP, OTHER }
 
     /** Tells an HDF5 file (signature at 0, 512, 1024 or 2048, after a user block) from a zip archive. */
@@ -342,8 +331,8 @@ public final class KerasModels {
 
         static Model open(Path file, long maxWeightsBytes) throws IOException {
             Objects.requireNonNull(file, "file");
-            require(JHDF, "jhdf (io.jhdf:jhdf)");
-            require(JACKSON, "Jackson (com.fasterxml.jackson.core:jackson-databind)");
+            OptionalDependency.JHDF.require("a Keras file");
+            OptionalDependency.JACKSON.require("a Keras file");
             String source = file.toString();
             Kind kind = sniff(file);
             if (kind == Kind.ZIP) {

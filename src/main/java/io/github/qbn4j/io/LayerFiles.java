@@ -69,7 +69,6 @@ public final class LayerFiles {
     static final String RANGE_MAX = "output_quantizer/range_max";
     static final String RESCALING_RATE = "output_quantizer/rescaling_rate";
 
-    private static final String JACKSON = "com.fasterxml.jackson.databind.ObjectMapper";
 
     private LayerFiles() {
     }
@@ -334,12 +333,7 @@ public final class LayerFiles {
 
     /** Throws unless Jackson can be loaded; {@code what} names the file that needs it. */
     static void requireJackson(String what) {
-        try {
-            Class.forName(JACKSON, false, LayerFiles.class.getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new IllegalStateException(what + " needs Jackson, which is not available: add the optional "
-                    + "dependency com.fasterxml.jackson.core:jackson-databind to the class path (or module path)", e);
-        }
+        OptionalDependency.JACKSON.require(what);
     }
 
     private static String describe(Object value) {

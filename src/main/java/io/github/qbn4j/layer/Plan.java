@@ -7,6 +7,7 @@ import io.github.qbn4j.internal.BnKernel;
 import io.github.qbn4j.internal.F32;
 import io.github.qbn4j.internal.Float32Kernel;
 import io.github.qbn4j.internal.Kernels;
+import io.github.qbn4j.internal.TensorAccess;
 import io.github.qbn4j.quantizer.OutputQuantizer;
 import io.github.qbn4j.tensor.FixedPoint;
 import io.github.qbn4j.tensor.FracBits;
@@ -115,8 +116,12 @@ public final class Plan {
     private static final int INTS = 2;
     private static final int LONGS = 3;
     private static final int BUFFER = 4;
-    private static final String[] TYPE_NAMES = {"byte[]", "short[]", "int[]", "long[]", "ByteBuffer"};
-    private static final int[] TYPE_VALUE_BITS = {7, 15, 30, 63, 7};
+    /** float32 integers: a tensor's storage (input) or a result tensor's (output); never checked here. */
+    private static final int FLOATS = 5;
+    private static final String[] TYPE_NAMES = {"byte[]", "short[]", "int[]", "long[]", "ByteBuffer", "float[]"};
+    private static final int[] TYPE_VALUE_BITS = {7, 15, 30, 63, 7, 31};
+
+    private static final TensorAccess TENSORS = TensorAccess.get();
 
     private final Compiled compiled;
     private final Kernel kernelKind;
@@ -479,28 +484,36 @@ public final class Plan {
                     + x.valueBits() + ", fracBits " + x.fracBits() + ", scales " + scales);
         }
         int n = shape.size();
-        float[] result = new float[n];
-        long[] values = x.copyValues();
-        if (s.inputValueBits < 31) {
-            int[] ints = new int[n];
-            for (int i = 0; i < n; i++) {
-                ints[i] = (int) values[i];
-            }
-            runInts(ints, 0, result, 0, n, counts);
+        FixedPoint payload = x.fixedPoint();
+        byte[] inBytes = TENSORS.bytes(payload);
+        boolean byteResult = s.resultValueBits <= 7;
+        Object out = byteResult ? new byte[n] : new float[n];
+        int outType = byteResult ? BYTES : FLOATS;
+        if (inBytes != null) {
+            dispatch(inBytes, BYTES, 0, out, outType, 0, n);
+        } else if (s.inputValueBits < 31) {
+            dispatch(TENSORS.floats(payload), FLOATS, 0, out, outType, 0, n);
         } else {
             // a 31-bit payload can hold +2^31, which no int does: evaluate on floats
+            float[] values = TENSORS.floats(payload);
+            float[] result = byteResult ? new float[n] : (float[]) out;
             for (int i = 0; i < n; i++) {
                 result[i] = counts == null ? Float32Kernel.evaluate(s.constants, values[i], i % s.channels)
                         : Float32Kernel.countingEvaluate(s.constants, values[i], i % s.channels, counts.buffer,
                                 counts.output);
             }
+            if (byteResult) {
+                narrow(result, n, out, BYTES, 0);
+            }
         }
-        long[] out = new long[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = (long) result[i];
-        }
-        FixedPoint fp = FixedPoint.of(shape, out, s.resultValueBits, s.resultFracBits);
+        FixedPoint fp = byteResult ? TENSORS.wrap(shape, (byte[]) out, s.resultValueBits, s.resultFracBits)
+                : TENSORS.wrap(shape, (float[]) out, s.resultValueBits, s.resultFracBits);
         return s.resultScales == null ? fp : QFloat.of(fp, s.resultScales);
+    }
+
+    /** Whether the layer refuses inputs of this rank (3 or 4) in this plan's format. */
+    boolean refusesRank(int rank) {
+        return compiled.rankErrors[rank] != null;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -769,6 +782,41 @@ public final class Plan {
         run(in, BUFFER, inIndex, out, BUFFER, outIndex, length);
     }
 
+    /**
+     * An int8 buffer to an int8 buffer, relative as NIO's bulk operations are: reads the
+     * {@code in.remaining()} elements from {@code in.position()}, writes as many results to
+     * {@code out} from {@code out.position()}, then advances both positions by that count (once if
+     * {@code in} and {@code out} are the same buffer, which runs in place). Otherwise as
+     * {@link #apply(byte[], int, byte[], int, int)}: if a check fails, nothing is written and no
+     * position moves.
+     *
+     * <pre>{@code
+     * ByteBuffer in = ByteBuffer.allocateDirect(n);    // filled, then flipped
+     * ByteBuffer out = ByteBuffer.allocateDirect(n);
+     * plan.apply(in, out);                             // in.remaining() == 0 afterwards
+     * out.flip();                                      // ready to read the results
+     * }</pre>
+     *
+     * @param in input integers from its position to its limit, heap or direct (contents not modified)
+     * @param out receives the results from its position (at most 7 value bits); writable
+     * @throws IllegalArgumentException if {@code out.remaining() < in.remaining()}, the count is not
+     *     a multiple of {@link #channels()}, or as the other overloads
+     */
+    public void apply(ByteBuffer in, ByteBuffer out) {
+        Objects.requireNonNull(in, "in");
+        Objects.requireNonNull(out, "out");
+        int length = in.remaining();
+        if (out.remaining() < length) {
+            throw new IllegalArgumentException("out must have at least in.remaining() = " + length
+                    + " elements remaining, got " + out.remaining());
+        }
+        run(in, BUFFER, in.position(), out, BUFFER, out.position(), length);
+        in.position(in.position() + length);
+        if (out != in) {
+            out.position(out.position() + length);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------
     // Checks, then dispatch
 
@@ -800,6 +848,11 @@ public final class Plan {
             inOffset = 0;
         }
         checkInputValues(in, inType, inOffset, length);
+        dispatch(in, inType, inOffset, out, outType, outOffset, length);
+    }
+
+    /** Runs checked ranges on this thread, or split over the executor. */
+    private void dispatch(Object in, int inType, int inOffset, Object out, int outType, int outOffset, int length) {
         if (executor == null || tasks == 1 || length < 2 * MIN_ELEMENTS_PER_TASK) {
             runRange(in, inType, inOffset, out, outType, outOffset, length, counts);
         } else {
@@ -969,13 +1022,17 @@ public final class Plan {
                 intsOffset = 0;
                 widen(in, inType, inOffset + done, ints, n, scratch);
             }
+            float[] dst = outType == FLOATS ? (float[]) out : scratch.floats;
+            int dstOffset = outType == FLOATS ? outOffset + done : 0;
             if (counting != null) {
-                Float32Kernel.countingInts(s.constants, ints, intsOffset, scratch.floats, 0, n, counting.buffer,
+                Float32Kernel.countingInts(s.constants, ints, intsOffset, dst, dstOffset, n, counting.buffer,
                         counting.output);
             } else {
-                kernel.ints(ints, intsOffset, scratch.floats, 0, n);
+                kernel.ints(ints, intsOffset, dst, dstOffset, n);
             }
-            narrow(scratch.floats, n, out, outType, outOffset + done);
+            if (outType != FLOATS) {
+                narrow(scratch.floats, n, out, outType, outOffset + done);
+            }
         }
     }
 
@@ -1030,6 +1087,13 @@ public final class Plan {
                 }
                 break;
             }
+            case FLOATS: {
+                float[] a = (float[]) in;
+                for (int i = 0; i < n; i++) {
+                    dst[i] = (int) a[offset + i];
+                }
+                break;
+            }
             default: {
                 byte[] a = scratch.inBytes;
                 ((ByteBuffer) in).get(offset, a, 0, n);
@@ -1079,16 +1143,6 @@ public final class Plan {
                 }
                 break;
             }
-        }
-    }
-
-    /** Runs one chunk through the plan's kernel (or the counting kernel). */
-    private void runInts(int[] in, int inOffset, float[] out, int outOffset, int n, SaturationCounts counting) {
-        if (counting != null) {
-            Float32Kernel.countingInts(compiled.constants, in, inOffset, out, outOffset, n, counting.buffer,
-                    counting.output);
-        } else {
-            kernel.ints(in, inOffset, out, outOffset, n);
         }
     }
 

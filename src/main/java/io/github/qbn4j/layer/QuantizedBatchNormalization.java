@@ -8,6 +8,7 @@ import io.github.qbn4j.internal.F32;
 import io.github.qbn4j.internal.TfMath;
 import io.github.qbn4j.quantizer.OutputQuantizer;
 import io.github.qbn4j.tensor.FixedPoint;
+import io.github.qbn4j.tensor.Format;
 import io.github.qbn4j.tensor.FracBits;
 import io.github.qbn4j.tensor.QFloat;
 import io.github.qbn4j.tensor.QTensor;
@@ -87,6 +88,7 @@ public final class QuantizedBatchNormalization {
     private final Reference reference;
     /** What each profile derives; bounded by {@link #MAX_CACHED_PROFILES}. */
     private final Map<Reference, Derived> derivedByProfile = new ConcurrentHashMap<>();
+    private final PlanCache plans = new PlanCache(PlanCache.CAPACITY);
 
     private QuantizedBatchNormalization(Builder b) {
         this.name = b.name;
@@ -357,6 +359,36 @@ public final class QuantizedBatchNormalization {
     public QTensor call(QTensor x, Reference reference) {
         Objects.requireNonNull(x, "x");
         Objects.requireNonNull(reference, "reference");
+        Plan plan;
+        try {
+            plan = plans.get(new PlanCache.Key(Format.of(x), reference), key -> compile(key.format, key.reference));
+        } catch (IllegalArgumentException e) { // QuantizationException included
+            // quantizeml refuses this format: let the step-by-step path raise exactly its error for x
+            return callUncompiled(x, reference);
+        }
+        if (plan.refusesRank(x.shape().rank())) {
+            return callUncompiled(x, reference);
+        }
+        return plan.apply(x);
+    }
+
+    /** How many compiled plans {@link #call} holds (for tests). */
+    int cachedPlans() {
+        return plans.size();
+    }
+
+    /** {@link #callUncompiled(QTensor, Reference)} under the layer's own profile. */
+    QTensor callUncompiled(QTensor x) {
+        return callUncompiled(x, reference);
+    }
+
+    /**
+     * {@link #call} step by step, as quantizeml computes it, without a plan: the readable reference
+     * the plans are tested against, and the path that raises quantizeml's errors.
+     */
+    QTensor callUncompiled(QTensor x, Reference reference) {
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(reference, "reference");
         checkInput(x.shape());
         Derived d = derived(reference);
         QTensor conditioned = condition(x);
@@ -512,9 +544,63 @@ public final class QuantizedBatchNormalization {
      * @throws IllegalArgumentException if the channel count differs
      */
     public Plan compile(QTensor formatOf, Reference reference) {
+        Objects.requireNonNull(formatOf, "formatOf");
         Folding folding = fold(formatOf, reference);
         return Plan.compile(this, folding, formatOf.valueBits(), formatOf.fracBits(),
                 formatOf instanceof QFloat ? ((QFloat) formatOf).scales() : null);
+    }
+
+    /**
+     * {@link #compile(int, FracBits, Scales)} for an input format, e.g. {@code Format.int8(4)} or
+     * {@code Format.parse("7:4@0.05")}.
+     *
+     * @param format the input format
+     * @return the plan
+     * @throws QuantizationException as {@link #call} would for an input of that format
+     * @throws IllegalArgumentException if per-axis lengths disagree with the channel count
+     */
+    public Plan compile(Format format) {
+        return compile(format, reference);
+    }
+
+    /**
+     * {@link #compile(Format)} under another profile.
+     *
+     * @param format the input format
+     * @param reference the profile to reproduce
+     * @return the plan
+     * @throws QuantizationException as {@link #call} would for an input of that format
+     * @throws IllegalArgumentException if per-axis lengths disagree with the channel count
+     */
+    public Plan compile(Format format, Reference reference) {
+        Objects.requireNonNull(format, "format");
+        return compile(format.valueBits(), format.fracBits(), format.scales(), reference);
+    }
+
+    /**
+     * {@link #fold(int, FracBits, Scales)} for an input format.
+     *
+     * @param format the input format
+     * @return the folding
+     * @throws QuantizationException as {@link #call} would for an input of that format
+     * @throws IllegalArgumentException if per-axis lengths disagree with the channel count
+     */
+    public Folding fold(Format format) {
+        return fold(format, reference);
+    }
+
+    /**
+     * {@link #fold(Format)} under another profile.
+     *
+     * @param format the input format
+     * @param reference the profile to reproduce
+     * @return the folding
+     * @throws QuantizationException as {@link #call} would for an input of that format
+     * @throws IllegalArgumentException if per-axis lengths disagree with the channel count
+     */
+    public Folding fold(Format format, Reference reference) {
+        Objects.requireNonNull(format, "format");
+        return fold(format.valueBits(), format.fracBits(), format.scales(), reference);
     }
 
     /** quantizeml's {@code tensor_inputs}: expand a per-axis FixedPoint, promote anything else. */

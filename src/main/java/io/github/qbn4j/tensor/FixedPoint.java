@@ -6,6 +6,7 @@ import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.QuantizationException.ReferenceError;
 import io.github.qbn4j.internal.Checks;
 import io.github.qbn4j.internal.F32;
+import io.github.qbn4j.internal.TensorAccess;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -36,16 +37,72 @@ public final class FixedPoint implements QTensor {
     /** The largest value bits qbn4j supports: those of a 32-bit buffer, Akida's widest. */
     public static final int MAX_VALUE_BITS = 31;
 
+    static {
+        TensorAccess.install(new TensorAccess() {
+            @Override
+            public byte[] bytes(FixedPoint x) {
+                return x.bytes;
+            }
+
+            @Override
+            public float[] floats(FixedPoint x) {
+                return x.floats();
+            }
+
+            @Override
+            public FixedPoint wrap(Shape shape, byte[] values, int valueBits, FracBits fracBits) {
+                return new FixedPoint(shape, values, null, valueBits, fracBits);
+            }
+
+            @Override
+            public FixedPoint wrap(Shape shape, float[] values, int valueBits, FracBits fracBits) {
+                return new FixedPoint(shape, null, values, valueBits, fracBits);
+            }
+        });
+    }
+
     private final Shape shape;
-    private final float[] values;
+    /**
+     * int8 storage (tensors made from bytes, or of at most 7 value bits by a factory), or null. The
+     * storage is not part of the value: {@link #equals} compares integers.
+     */
+    private final byte[] bytes;
+    /** float32 storage as quantizeml keeps it; for int8 storage, made on first need (see {@link #floats()}). */
+    private volatile float[] values;
     private final int valueBits;
     private final FracBits fracBits;
 
-    private FixedPoint(Shape shape, float[] values, int valueBits, FracBits fracBits) {
+    private FixedPoint(Shape shape, byte[] bytes, float[] values, int valueBits, FracBits fracBits) {
         this.shape = shape;
+        this.bytes = bytes;
         this.values = values;
         this.valueBits = valueBits;
         this.fracBits = fracBits;
+    }
+
+    private FixedPoint(Shape shape, float[] values, int valueBits, FracBits fracBits) {
+        this(shape, null, values, valueBits, fracBits);
+    }
+
+    /**
+     * The values as float32 integers. A tensor stored as int8 makes them once; two threads racing may
+     * both make them, which is harmless (same contents, published through the volatile field).
+     */
+    private float[] floats() {
+        float[] v = values;
+        if (v == null) {
+            byte[] b = bytes;
+            v = new float[b.length];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = b[i];
+            }
+            values = v;
+        }
+        return v;
+    }
+
+    private int length() {
+        return bytes != null ? bytes.length : values.length;
     }
 
     /**
@@ -64,19 +121,35 @@ public final class FixedPoint implements QTensor {
     public static FixedPoint of(Shape shape, long[] values, int valueBits, FracBits fracBits) {
         Objects.requireNonNull(values, "values");
         checkHeader(shape, values.length, valueBits, fracBits);
+        if (valueBits <= 7) {
+            byte[] b = new byte[values.length];
+            long lo = -(1L << valueBits);
+            long hi = (1L << valueBits) - 1;
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] < lo || values[i] > hi) {
+                    throw outOfRange(shape, values[i], i, valueBits);
+                }
+                b[i] = (byte) values[i];
+            }
+            return new FixedPoint(shape, b, null, valueBits, fracBits);
+        }
         float[] v = new float[values.length];
         float hi = F32.upperBound(valueBits);
         float lo = -F32.pow2(valueBits);
         for (int i = 0; i < values.length; i++) {
             float f = values[i];
             if ((long) f != values[i] || f < lo || f > hi) {
-                throw new IllegalArgumentException("values must be integers in [" + (long) lo + ", "
-                        + (long) hi + "] that float32 holds exactly (valueBits " + valueBits + "), got "
-                        + values[i] + " at " + shape.coordinates(i));
+                throw outOfRange(shape, values[i], i, valueBits);
             }
             v[i] = f;
         }
         return new FixedPoint(shape, v, valueBits, fracBits);
+    }
+
+    private static IllegalArgumentException outOfRange(Shape shape, long value, int index, int valueBits) {
+        return new IllegalArgumentException("values must be integers in [" + -(1L << valueBits) + ", "
+                + (long) F32.upperBound(valueBits) + "] that float32 holds exactly (valueBits " + valueBits
+                + "), got " + value + " at " + shape.coordinates(index));
     }
 
     /**
@@ -93,7 +166,86 @@ public final class FixedPoint implements QTensor {
      */
     public static FixedPoint of(Shape shape, int[] values, int valueBits, FracBits fracBits) {
         Objects.requireNonNull(values, "values");
-        return of(shape, Arrays.stream(values).asLongStream().toArray(), valueBits, fracBits);
+        checkHeader(shape, values.length, valueBits, fracBits);
+        long lo = -(1L << valueBits);
+        long hi = (long) F32.upperBound(valueBits);
+        byte[] b = valueBits <= 7 ? new byte[values.length] : null;
+        float[] v = b == null ? new float[values.length] : null;
+        for (int i = 0; i < values.length; i++) {
+            int x = values[i];
+            if (x < lo || x > hi || (int) (float) x != x) {
+                throw outOfRange(shape, x, i, valueBits);
+            }
+            if (b != null) {
+                b[i] = (byte) x;
+            } else {
+                v[i] = x;
+            }
+        }
+        return new FixedPoint(shape, b, v, valueBits, fracBits);
+    }
+
+    /**
+     * Creates a fixed-point tensor from int8 values, e.g. a quantized activation buffer; see
+     * {@link #of(Shape, long[], int, FracBits)}. With at most 7 value bits the tensor keeps the bytes
+     * as they are (one byte per element), and {@code QuantizedBatchNormalization.call} runs on them
+     * without widening.
+     *
+     * @param shape the shape, rank 0 to 4
+     * @param values C-order integers in {@code [-2^valueBits, 2^valueBits - 1]} (copied)
+     * @param valueBits value bits, 0 to 31 (7 for a full int8 range)
+     * @param fracBits per-tensor, or per-axis with one entry per channel
+     * @return the tensor
+     * @throws IllegalArgumentException if a value is out of range for {@code valueBits}, or a length
+     *     disagrees
+     * @throws NullPointerException if an argument is null
+     */
+    public static FixedPoint of(Shape shape, byte[] values, int valueBits, FracBits fracBits) {
+        Objects.requireNonNull(values, "values");
+        checkHeader(shape, values.length, valueBits, fracBits);
+        if (valueBits < 7) {
+            int lo = -(1 << valueBits);
+            int hi = (1 << valueBits) - 1;
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] < lo || values[i] > hi) {
+                    throw outOfRange(shape, values[i], i, valueBits);
+                }
+            }
+        }
+        return new FixedPoint(shape, values.clone(), null, valueBits, fracBits);
+    }
+
+    /**
+     * Creates a fixed-point tensor from int16 values; see {@link #of(Shape, long[], int, FracBits)}.
+     *
+     * @param shape the shape, rank 0 to 4
+     * @param values C-order integers in {@code [-2^valueBits, 2^valueBits - 1]} (copied)
+     * @param valueBits value bits, 0 to 31 (15 for a full int16 range)
+     * @param fracBits per-tensor, or per-axis with one entry per channel
+     * @return the tensor
+     * @throws IllegalArgumentException if a value is out of range for {@code valueBits}, or a length
+     *     disagrees
+     * @throws NullPointerException if an argument is null
+     */
+    public static FixedPoint of(Shape shape, short[] values, int valueBits, FracBits fracBits) {
+        Objects.requireNonNull(values, "values");
+        checkHeader(shape, values.length, valueBits, fracBits);
+        long lo = -(1L << valueBits);
+        long hi = (long) F32.upperBound(valueBits);
+        byte[] b = valueBits <= 7 ? new byte[values.length] : null;
+        float[] v = b == null ? new float[values.length] : null;
+        for (int i = 0; i < values.length; i++) {
+            short x = values[i];
+            if (x < lo || x > hi) {
+                throw outOfRange(shape, x, i, valueBits);
+            }
+            if (b != null) {
+                b[i] = (byte) x;
+            } else {
+                v[i] = x;
+            }
+        }
+        return new FixedPoint(shape, b, v, valueBits, fracBits);
     }
 
     /**
@@ -195,14 +347,68 @@ public final class FixedPoint implements QTensor {
 
     @Override
     public long valueAt(int index) {
-        return (long) values[Objects.checkIndex(index, values.length)];
+        return (long) rawValue(Objects.checkIndex(index, length()));
     }
 
     @Override
     public long[] copyValues() {
-        long[] out = new long[values.length];
+        long[] out = new long[length()];
+        byte[] b = bytes;
+        if (b != null) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = b[i];
+            }
+            return out;
+        }
+        float[] v = values;
         for (int i = 0; i < out.length; i++) {
-            out[i] = (long) values[i];
+            out[i] = (long) v[i];
+        }
+        return out;
+    }
+
+    @Override
+    public int[] copyValuesAsInt() {
+        int[] out = new int[length()];
+        byte[] b = bytes;
+        if (b != null) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = b[i];
+            }
+            return out;
+        }
+        float[] v = values;
+        for (int i = 0; i < out.length; i++) {
+            if ((long) v[i] > Integer.MAX_VALUE) {
+                // only +2^31, which a 31-bit tensor can hold (quantizeml's clip at float32(2^31 - 1))
+                throw new IllegalStateException("values must fit in an int to be copied as int[], got "
+                        + (long) v[i] + " at " + shape.coordinates(i) + " (use copyValues())");
+            }
+            out[i] = (int) v[i];
+        }
+        return out;
+    }
+
+    /**
+     * Returns the values as bytes, e.g. for an int8 output buffer.
+     *
+     * @return a new array in C order
+     * @throws IllegalStateException if the tensor has more than 7 value bits (its values need not fit
+     *     a byte)
+     */
+    public byte[] copyValuesAsByte() {
+        if (valueBits > 7) {
+            throw new IllegalStateException("valueBits must be <= 7 to copy the values as byte[], got "
+                    + valueBits + " (use copyValuesAsInt())");
+        }
+        byte[] b = bytes;
+        if (b != null) {
+            return b.clone();
+        }
+        float[] v = values;
+        byte[] out = new byte[v.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) v[i];
         }
         return out;
     }
@@ -213,11 +419,12 @@ public final class FixedPoint implements QTensor {
      * @return a new array in C order
      */
     public float[] copyValuesAsFloat() {
-        return values.clone();
+        return floats().clone();
     }
 
     float rawValue(int index) {
-        return values[index];
+        byte[] b = bytes;
+        return b != null ? b[index] : values[index];
     }
 
     /**
@@ -228,6 +435,7 @@ public final class FixedPoint implements QTensor {
     @Override
     public float[] toFloat() {
         int channels = shape.channels();
+        float[] values = floats();
         float[] out = new float[values.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = F32.ftz(values[i] / F32.pow2(fracBits.get(i % channels)));
@@ -255,7 +463,7 @@ public final class FixedPoint implements QTensor {
                     + valueBits + " value bits to promote (use a quantizer to reduce them), got " + bits);
         }
         Checks.inRange("bits", bits, 0, MAX_VALUE_BITS);
-        return new FixedPoint(shape, values, bits, fracBits);
+        return new FixedPoint(shape, bytes, values, bits, fracBits);
     }
 
     /**
@@ -275,6 +483,7 @@ public final class FixedPoint implements QTensor {
         checkTarget(target, valueBits);
         checkShiftBelow(target, valueBits, "rescale");
         int channels = shape.channels();
+        float[] values = floats();
         float[] v = new float[values.length];
         for (int i = 0; i < v.length; i++) {
             int c = i % channels;
@@ -306,6 +515,7 @@ public final class FixedPoint implements QTensor {
             }
         }
         checkShiftBelow(target, valueBits, "upscale");
+        float[] values = floats();
         float[] v = new float[values.length];
         for (int i = 0; i < v.length; i++) {
             int c = i % channels;
@@ -414,10 +624,12 @@ public final class FixedPoint implements QTensor {
                                 + " and " + other.fracBits.get(c) + " at channel " + c);
             }
         }
+        float[] values = floats();
+        float[] otherValues = other.floats();
         float[] v = new float[out.size()];
         for (int i = 0; i < v.length; i++) {
             float a = values[index(shape, i)];
-            float b = other.values[index(other.shape, i)];
+            float b = otherValues[index(other.shape, i)];
             v[i] = F32.saturate(F32.ftz(subtract ? a - b : a + b), valueBits);
         }
         return new FixedPoint(out, v, valueBits, fracBits);
@@ -443,9 +655,11 @@ public final class FixedPoint implements QTensor {
         for (int c = 0; c < n; c++) {
             fb[c] = fracBits.get(c) + other.fracBits.get(c);
         }
+        float[] values = floats();
+        float[] otherValues = other.floats();
         float[] v = new float[out.size()];
         for (int i = 0; i < v.length; i++) {
-            v[i] = F32.saturate(F32.ftz(values[index(shape, i)] * other.values[index(other.shape, i)]),
+            v[i] = F32.saturate(F32.ftz(values[index(shape, i)] * otherValues[index(other.shape, i)]),
                     valueBits);
         }
         return new FixedPoint(out, v, valueBits, perAxis ? FracBits.perAxis(fb) : FracBits.of(fb[0]));
@@ -528,19 +742,44 @@ public final class FixedPoint implements QTensor {
             return false;
         }
         FixedPoint f = (FixedPoint) o;
-        return valueBits == f.valueBits && shape.equals(f.shape) && fracBits.equals(f.fracBits)
-                && Arrays.equals(values, f.values);
+        if (valueBits != f.valueBits || !shape.equals(f.shape) || !fracBits.equals(f.fracBits)) {
+            return false;
+        }
+        if (bytes != null && f.bytes != null) {
+            return Arrays.equals(bytes, f.bytes);
+        }
+        int n = length();
+        for (int i = 0; i < n; i++) {
+            if (rawValue(i) != f.rawValue(i)) { // as integers: the storage (int8, float32, -0.0) does not count
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(shape, valueBits, fracBits, Arrays.hashCode(values));
+        int h = 1;
+        int n = length();
+        for (int i = 0; i < n; i++) {
+            h = 31 * h + Long.hashCode((long) rawValue(i));
+        }
+        return Objects.hash(shape, valueBits, fracBits, h);
     }
 
     /** Returns e.g. {@code FixedPoint[shape=[1, 4, 4, 8], valueBits=7, fracBits=4, values=[12, -3, …]]}. */
     @Override
     public String toString() {
         return "FixedPoint[shape=" + shape + ", valueBits=" + valueBits + ", fracBits=" + fracBits
-                + ", values=" + Checks.head(values, 8) + "]";
+                + ", values=" + head() + "]";
+    }
+
+    private String head() {
+        int n = length();
+        float[] first = new float[Math.min(n, 9)];
+        for (int i = 0; i < first.length; i++) {
+            first[i] = rawValue(i);
+        }
+        return Checks.head(first, 8);
     }
 }

@@ -202,6 +202,11 @@ public final class QFloat implements QTensor {
         return fp.copyValues();
     }
 
+    @Override
+    public int[] copyValuesAsInt() {
+        return fp.copyValuesAsInt();
+    }
+
     /** quantizeml {@code QFloat.to_float()}: {@code float32(fp.to_float() * scales)}. */
     @Override
     public float[] toFloat() {

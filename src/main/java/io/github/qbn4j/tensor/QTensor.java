@@ -67,6 +67,24 @@ public sealed interface QTensor permits FixedPoint, QFloat {
     long[] copyValues();
 
     /**
+     * Returns the integer values as {@code int}s.
+     *
+     * @return a new array in C order
+     * @throws IllegalStateException if a value is {@code +2^31} (possible only with 31 value bits,
+     *     where quantizeml clips at {@code float32(2^31 - 1)}): use {@link #copyValues()}
+     */
+    int[] copyValuesAsInt();
+
+    /**
+     * Returns the format: value bits, fractional bits and, for a QFloat, scales.
+     *
+     * @return the format
+     */
+    default Format format() {
+        return Format.of(this);
+    }
+
+    /**
      * Dequantizes as quantizeml's {@code to_float()}: {@code values / 2^fracBits} (times the scales
      * for a QFloat), in float32.
      *

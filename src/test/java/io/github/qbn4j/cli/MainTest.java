@@ -311,4 +311,30 @@ class MainTest {
                 .containsExactly("matches quantizeml 0.5.2: yes (all 128 values, the value bits and the frac bits "
                         + "of demo_output.npz)");
     }
+
+    @Test
+    void versionPrintsTheVersionTheJdkAndTheKernelRunUses() {
+        CliRunner r = CliRunner.run("--version");
+        assertThat(r.status).isZero();
+        assertThat(r.err).isEmpty();
+        String[] lines = r.out.split("\n");
+        assertThat(lines[0]).matches("qbn4j \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+        assertThat(lines[1]).startsWith("JDK: ").contains(System.getProperty("java.runtime.version"));
+        // the tests run with --add-modules jdk.incubator.vector (pom.xml, surefire argLine)
+        assertThat(lines[2]).isEqualTo("kernel: VECTOR_INTEGER (VECTOR_FLOAT32 for a layer whose integer bound fails)");
+        assertThat(CliRunner.run("version").out).isEqualTo(r.out);
+    }
+
+    @Test
+    void withoutTheVectorModuleRunAndConformanceSayOnceHowToGetIt() {
+        String hint = Main.kernelHint("module jdk.incubator.vector not present (run with --add-modules "
+                + "jdk.incubator.vector)");
+        assertThat(hint).isEqualTo("qbn4j: running the scalar kernels (module jdk.incubator.vector not present (run"
+                + " with --add-modules jdk.incubator.vector)); the ./qbn4j launcher, or `java --add-modules"
+                + " jdk.incubator.vector -jar qbn4j-cli.jar`, runs the vector kernels, about 35x faster");
+        assertThat(Main.kernelHint("available")).isNull();
+        assertThat(Main.kernelHint("disabled or unsupported on this JVM")).as("-Dqbn4j.vector=false").isNull();
+        // with the module (as here), nothing is said
+        assertThat(CliRunner.run("conformance", "--quiet", MINI.resolve("suite").toString()).err).isEmpty();
+    }
 }

@@ -19,8 +19,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Random layers, formats and inputs: every kernel of a plan must give {@link QuantizedBatchNormalization#call}'s
- * bits, for every channel count 1 to 70 and every tail length of the vector kernels.
+ * Random layers, formats and inputs: every kernel of a plan, and {@link QuantizedBatchNormalization#call}
+ * (which runs cached plans), must give the bits of the step-by-step path
+ * ({@link QuantizedBatchNormalization#callUncompiled}), for every channel count 1 to 70 and every tail length of the vector kernels.
  */
 class PlanPropertyTest {
 
@@ -91,11 +92,13 @@ class PlanPropertyTest {
         QTensor probeX = tensor(probe, new long[channels], inputBits, fb, scales);
         Plan plan;
         try {
-            bn.call(probeX);
+            bn.callUncompiled(probeX);
         } catch (QuantizationException e) {
             refused++;
             assertThatThrownBy(() -> bn.compile(inputBits, fb, scales)).as(what)
                     .isInstanceOf(QuantizationException.class).hasMessage(e.getMessage());
+            assertThatThrownBy(() -> bn.call(probeX)).as(what + ", call").isInstanceOf(QuantizationException.class)
+                    .hasMessage(e.getMessage());
             return;
         }
         plan = bn.compile(inputBits, fb, scales);
@@ -128,10 +131,21 @@ class PlanPropertyTest {
                 fitsInt &= v <= Integer.MAX_VALUE;
             }
             QTensor x = tensor(shape, values, inputBits, fb, scales);
-            QTensor expected = bn.call(x);
+            QTensor expected = bn.callUncompiled(x);
             long[] want = expected.copyValues();
             String ctx = what + ", pixels " + pixels;
             assertThat(plan.apply(x)).as(ctx).isEqualTo(expected);
+            assertThat(bn.call(x)).as(ctx + ", call (cached plan)").isEqualTo(expected);
+            if (inputBits <= 7) {
+                // the same values stored as int8 (the fast path of call and Plan.apply)
+                byte[] bytes = new byte[values.length];
+                for (int i = 0; i < bytes.length; i++) {
+                    bytes[i] = (byte) values[i];
+                }
+                FixedPoint fp = FixedPoint.of(shape, bytes, inputBits, fb);
+                QTensor xb = scales == null ? fp : QFloat.of(fp, scales);
+                assertThat(bn.call(xb)).as(ctx + ", call on int8 storage").isEqualTo(expected);
+            }
             if (!fitsInt) {
                 continue;
             }

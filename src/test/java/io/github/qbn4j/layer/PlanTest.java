@@ -51,10 +51,10 @@ class PlanTest {
     void applyOnTensorsEqualsCallWithAndWithoutOutputQuantizer() {
         FixedPoint x = FixedPoint.of(Shape.of(1, 2, 3), new int[] {3, -5, 7, -128, 127, 0}, 7, FracBits.of(0));
         QuantizedBatchNormalization bn = example3();
-        assertThat(bn.compile(x).apply(x)).isEqualTo(bn.call(x));
+        assertThat(bn.compile(x).apply(x)).isEqualTo(bn.callUncompiled(x));
         FixedPoint y = FixedPoint.of(Shape.of(1, 1, 2, 2), new int[] {10, -20, -7, 33}, 7, FracBits.perAxis(2, 4));
         QuantizedBatchNormalization plain = noOutputQuantizer();
-        QTensor expected = plain.call(y);
+        QTensor expected = plain.callUncompiled(y);
         assertThat(plain.compile(y).apply(y)).isEqualTo(expected);
         assertThat(plain.compile(y).resultScales()).isNotNull();
     }
@@ -83,7 +83,7 @@ class PlanTest {
         Plan p3 = axis3.compile(7, FracBits.of(2), null);
         FixedPoint r3 = FixedPoint.of(Shape.of(1, 1, 2), new int[] {1, 1}, 7, FracBits.of(2));
         FixedPoint r4 = FixedPoint.of(Shape.of(1, 1, 1, 2), new int[] {1, 1}, 7, FracBits.of(2));
-        assertThat(p3.apply(r4)).isEqualTo(axis3.call(r4));
+        assertThat(p3.apply(r4)).isEqualTo(axis3.callUncompiled(r4));
         assertThatThrownBy(() -> axis3.call(r3)).isInstanceOf(QuantizationException.class);
         assertThatThrownBy(() -> p3.apply(r3)).isInstanceOf(QuantizationException.class)
                 .hasMessageContaining("axis must be in [-3, 2]");
@@ -159,7 +159,7 @@ class PlanTest {
         assertThatThrownBy(() -> p16.apply(in, 0, ByteBuffer.allocate(2), 0, 2)).hasMessageContaining("holds 7 value bits");
         short[] shorts = new short[2];
         p16.apply(in, 0, shorts, 0, 2);
-        long[] ref = oq16.call(FixedPoint.of(Shape.of(1, 1, 2), new int[] {10, -20}, 7, FracBits.of(2))).copyValues();
+        long[] ref = oq16.callUncompiled(FixedPoint.of(Shape.of(1, 1, 2), new int[] {10, -20}, 7, FracBits.of(2))).copyValues();
         assertThat(new long[] {shorts[0], shorts[1]}).containsExactly(ref);
     }
 
@@ -346,5 +346,70 @@ class PlanTest {
         ByteBuffer b = ByteBuffer.allocateDirect(values.length);
         b.put(0, values);
         return b;
+    }
+
+    @Test
+    void relativeByteBufferApplyHonoursPositionAndLimitLikeNio() {
+        Plan plan = example3().compile(io.github.qbn4j.tensor.Format.int8(0));
+        ByteBuffer in = ByteBuffer.wrap(new byte[] {9, 9, 3, -5, 7, 3, -5, 7, 9});
+        in.position(2).limit(8); // two pixels
+        ByteBuffer out = ByteBuffer.allocateDirect(10);
+        out.position(1);
+        plan.apply(in, out);
+        assertThat(in.position()).isEqualTo(8);
+        assertThat(in.remaining()).isZero();
+        assertThat(out.position()).isEqualTo(7);
+        byte[] got = new byte[10];
+        out.get(0, got);
+        assertThat(got).containsExactly(0, 65, 92, 127, 65, 92, 127, 0, 0, 0);
+    }
+
+    @Test
+    void relativeByteBufferApplyRunsInPlaceOnOneBuffer() {
+        Plan plan = example3().compile(7, FracBits.of(0), null);
+        ByteBuffer buf = ByteBuffer.wrap(new byte[] {3, -5, 7, 3, -5, 7});
+        buf.position(3);
+        plan.apply(buf, buf);
+        assertThat(buf.position()).isEqualTo(6);
+        assertThat(buf.array()).containsExactly(3, -5, 7, 65, 92, 127);
+    }
+
+    @Test
+    void relativeByteBufferApplyChecksBeforeWritingOrMoving() {
+        Plan plan = example3().compile(7, FracBits.of(0), null);
+        ByteBuffer in = ByteBuffer.wrap(new byte[] {3, -5, 7, 3, -5, 7});
+        ByteBuffer small = ByteBuffer.allocate(5);
+        assertThatThrownBy(() -> plan.apply(in, small)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("out must have at least in.remaining() = 6 elements remaining, got 5");
+        in.limit(5);
+        ByteBuffer out = ByteBuffer.allocate(6);
+        assertThatThrownBy(() -> plan.apply(in, out)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("length must be a multiple of the 3 channels (whole pixels), got 5");
+        assertThatThrownBy(() -> plan.apply(in.limit(6), out.asReadOnlyBuffer()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("out must be a writable ByteBuffer, got a read-only one");
+        assertThat(in.position()).isZero();
+        assertThat(out.position()).isZero();
+        assertThat(out.array()).containsOnly(0);
+        assertThatThrownBy(() -> plan.apply((ByteBuffer) null, out)).isInstanceOf(NullPointerException.class)
+                .hasMessage("in");
+    }
+
+    @Test
+    void tensorApplyGivesTheSameBitsOnInt8AndFloat32Storage() {
+        QuantizedBatchNormalization bn = example3();
+        Plan plan = bn.compile(io.github.qbn4j.tensor.Format.int8(0));
+        Shape shape = Shape.of(1, 2, 3);
+        FixedPoint bytes = FixedPoint.of(shape, new byte[] {3, -5, 7, -128, 127, 0}, 7, FracBits.of(0));
+        // the same values made by an operation, so stored as float32
+        FixedPoint floats = FixedPoint.of(shape, new int[] {6, -10, 14, -256, 254, 0}, 15, FracBits.of(1))
+                .rescale(FracBits.of(0), 7);
+        assertThat(floats).isEqualTo(bytes);
+        QTensor expected = bn.callUncompiled(bytes);
+        assertThat(plan.apply(bytes)).isEqualTo(expected);
+        assertThat(plan.apply(floats)).isEqualTo(expected);
+        assertThat(bn.call(floats)).isEqualTo(expected);
+        // the first pixel is example 3 of the spec (quantizeml 0.5.2's output)
+        assertThat(Arrays.copyOf(expected.copyValuesAsInt(), 3)).containsExactly(65, 92, 127);
     }
 }

@@ -277,4 +277,82 @@ class FixedPointTest {
         FixedPoint x = FixedPoint.of(Shape.of(1, 10), new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 7, FracBits.of(4));
         assertThat(x).hasToString("FixedPoint[shape=[1, 10], valueBits=7, fracBits=4, values=[1, 2, 3, 4, 5, 6, 7, 8, …]]");
     }
+
+    @Test
+    void buildsFromBytesAndShortsWithoutConversionLoops() {
+        Shape shape = Shape.of(1, 2, 2);
+        FixedPoint fromBytes = FixedPoint.of(shape, new byte[] {-128, -1, 0, 127}, 7, FracBits.of(3));
+        FixedPoint fromShorts = FixedPoint.of(shape, new short[] {-128, -1, 0, 127}, 7, FracBits.of(3));
+        FixedPoint fromLongs = FixedPoint.of(shape, new long[] {-128, -1, 0, 127}, 7, FracBits.of(3));
+        assertThat(fromBytes).isEqualTo(fromLongs).isEqualTo(fromShorts).hasSameHashCodeAs(fromLongs);
+        assertThat(fromBytes.copyValuesAsInt()).containsExactly(-128, -1, 0, 127);
+        assertThat(fromBytes.copyValuesAsByte()).containsExactly(-128, -1, 0, 127);
+        assertThat(fromBytes.copyValuesAsFloat()).containsExactly(-128f, -1f, 0f, 127f);
+        assertThat(fromBytes.valueAt(3)).isEqualTo(127);
+
+        FixedPoint wide = FixedPoint.of(shape, new short[] {-32768, -1, 0, 32767}, 15, FracBits.of(0));
+        assertThat(wide.copyValuesAsInt()).containsExactly(-32768, -1, 0, 32767);
+        assertThat(wide).isEqualTo(FixedPoint.of(shape, new int[] {-32768, -1, 0, 32767}, 15, FracBits.of(0)));
+        // bytes may carry more value bits; the storage does not count in equality
+        FixedPoint bytes15 = FixedPoint.of(shape, new byte[] {-1, 2, 3, 4}, 15, FracBits.of(0));
+        assertThat(bytes15).isEqualTo(FixedPoint.of(shape, new long[] {-1, 2, 3, 4}, 15, FracBits.of(0)));
+        assertThat(bytes15.hashCode())
+                .isEqualTo(FixedPoint.of(shape, new long[] {-1, 2, 3, 4}, 15, FracBits.of(0)).hashCode());
+    }
+
+    @Test
+    void int8StorageBehavesAsFloat32StorageInEveryOperation() {
+        Shape shape = Shape.of(1, 1, 4);
+        FixedPoint b = FixedPoint.of(shape, new byte[] {5, -5, -7, 3}, 7, FracBits.of(1));
+        FixedPoint f = FixedPoint.quantize(shape, new float[] {2.5f, -2.5f, -3.5f, 1.5f}, 7, FracBits.of(1));
+        assertThat(b).isEqualTo(f);
+        assertThat(b.rescale(FracBits.of(0), 7)).isEqualTo(f.rescale(FracBits.of(0), 7));
+        assertThat(b.promote(15)).isEqualTo(f.promote(15));
+        assertThat(b.promote(15).valueBits()).isEqualTo(15);
+        assertThat(b.upscale(FracBits.of(3), 15)).isEqualTo(f.upscale(FracBits.of(3), 15));
+        assertThat(b.add(b)).isEqualTo(f.add(f));
+        assertThat(b.multiply(f)).isEqualTo(f.multiply(b));
+        assertThat(b.toFloat()).containsExactly(f.toFloat());
+        assertThat(b.toString()).isEqualTo(f.toString());
+    }
+
+    @Test
+    void refusesBytesAndShortsOutOfRangeNamingTheCoordinate() {
+        assertThatThrownBy(() -> FixedPoint.of(Shape.of(1, 1, 2), new byte[] {3, 4}, 2, FracBits.of(0)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("values must be integers in [-4, 3] that float32 holds exactly (valueBits 2), got 4 at (0, 0, 1)");
+        assertThatThrownBy(() -> FixedPoint.of(Shape.of(2), new short[] {-129, 0}, 7, FracBits.of(0)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("values must be integers in [-128, 127] that float32 holds exactly (valueBits 7), got -129 at (0)");
+        assertThatThrownBy(() -> FixedPoint.of(Shape.of(2), new int[] {1 << 25 | 1, 0}, 30, FracBits.of(0)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 33554433 at (0)");
+        assertThatThrownBy(() -> FixedPoint.of(Shape.of(3), new byte[] {1, 2}, 7, FracBits.of(0)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("values must have 3 elements for shape [3], got 2");
+        assertThatThrownBy(() -> FixedPoint.of(Shape.of(2), (byte[]) null, 7, FracBits.of(0)))
+                .isInstanceOf(NullPointerException.class).hasMessage("values");
+    }
+
+    @Test
+    void bytesAreCopiedIn() {
+        byte[] values = {1, 2};
+        FixedPoint x = FixedPoint.of(Shape.of(2), values, 7, FracBits.of(0));
+        values[0] = 100;
+        assertThat(x.valueAt(0)).isEqualTo(1);
+        byte[] out = x.copyValuesAsByte();
+        out[1] = 100;
+        assertThat(x.valueAt(1)).isEqualTo(2);
+    }
+
+    @Test
+    void copyAsIntRefusesPlusTwoToThe31AndAsByteWideTensors() {
+        FixedPoint top = FixedPoint.of(Shape.of(2), new long[] {1L << 31, 0}, 31, FracBits.of(0));
+        assertThatThrownBy(top::copyValuesAsInt).isInstanceOf(IllegalStateException.class)
+                .hasMessage("values must fit in an int to be copied as int[], got 2147483648 at (0) (use copyValues())");
+        assertThatThrownBy(FixedPoint.of(Shape.of(1), new int[] {1}, 8, FracBits.of(0))::copyValuesAsByte)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("valueBits must be <= 7 to copy the values as byte[], got 8 (use copyValuesAsInt())");
+        assertThatThrownBy(QFloat.of(top, Scales.of(1f))::copyValuesAsInt).isInstanceOf(IllegalStateException.class);
+        assertThat(QFloat.of(FixedPoint.of(Shape.of(2), new long[] {(1L << 31) - 128, -5}, 31, FracBits.of(0)),
+                Scales.of(1f)).copyValuesAsInt()).containsExactly(Integer.MAX_VALUE - 127, -5);
+    }
 }
