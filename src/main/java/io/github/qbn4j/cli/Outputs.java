@@ -89,6 +89,10 @@ final class Outputs {
         if (e instanceof FileAlreadyExistsException) {
             return verb + " " + e.getMessage() + ": a file is in the way";
         }
+        if (e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null) {
+            java.nio.file.FileSystemException f = (java.nio.file.FileSystemException) e;
+            return verb + " " + f.getFile() + ": " + f.getReason();
+        }
         return verb + ": " + e;
     }
 }

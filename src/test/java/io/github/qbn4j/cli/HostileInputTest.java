@@ -1,0 +1,108 @@
+package io.github.qbn4j.cli;
+
+import static io.github.qbn4j.cli.CliRunner.MINI;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 11, class 8: special paths given to {@code run}. Every special file is made inside the test's
+ * temporary folder (a FIFO with {@code mkfifo}, symbolic links, directories); no system file is touched.
+ */
+class HostileInputTest {
+
+    private static final Path CASE = MINI.resolve("suite").resolve("example1-per-tensor-input");
+
+    @TempDir
+    Path tmp;
+
+    private static CliRunner run(Path output, Path layer) {
+        return CliRunner.run("run", "--layer", layer.toString(), "--weights", CASE.resolve("weights.npz").toString(),
+                "--input", CASE.resolve("x.npz").toString(), "--output", output.toString());
+    }
+
+    private static Path fifo(Path dir, String name) throws IOException, InterruptedException {
+        Path f = dir.resolve(name);
+        Process p = new ProcessBuilder("mkfifo", f.toString()).inheritIO().start();
+        assertThat(p.waitFor()).isZero();
+        return f;
+    }
+
+    private byte[] expectedBytes() throws IOException {
+        Path regular = tmp.resolve("regular.npz");
+        CliRunner r = run(regular, CASE.resolve("layer.json"));
+        assertThat(r.status).as(r.describe()).isZero();
+        return Files.readAllBytes(regular);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void writesThroughAFifoInsteadOfReplacingIt() throws Exception {
+        byte[] want = expectedBytes();
+        Path fifo = fifo(tmp, "out.fifo");
+        CompletableFuture<byte[]> reader = CompletableFuture.supplyAsync(() -> {
+            try (InputStream in = Files.newInputStream(fifo)) {
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        CliRunner r = run(fifo, CASE.resolve("layer.json"));
+        assertThat(r.status).as(r.describe()).isZero();
+        assertThat(reader.get(30, TimeUnit.SECONDS)).isEqualTo(want);
+        // before: the FIFO was replaced by a regular file
+        assertThat(Files.isRegularFile(fifo)).isFalse();
+        assertThat(Files.exists(fifo)).isTrue();
+        try (var files = Files.list(tmp)) {
+            assertThat(files.filter(p -> p.getFileName().toString().endsWith(".tmp")).count()).isZero();
+        }
+    }
+
+    @Test
+    void followsASymbolicLinkAndKeepsTheTargetsPermissions() throws IOException {
+        byte[] want = expectedBytes();
+        Path target = tmp.resolve("target.npz");
+        Files.write(target, new byte[] {1, 2, 3});
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r-----"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link.npz"), Path.of("target.npz"));
+        CliRunner r = run(link, CASE.resolve("layer.json"));
+        assertThat(r.status).as(r.describe()).isZero();
+        // before: the link was replaced by a regular file and the target left as it was
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(Files.readAllBytes(target)).isEqualTo(want);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-r-----");
+    }
+
+    @Test
+    void refusesADirectoryAsOutputInOneLine() throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("outdir"));
+        CliRunner r = run(dir, CASE.resolve("layer.json"));
+        assertThat(r.status).isEqualTo(Main.EXIT_FILE);
+        assertThat(r.err.strip()).isEqualTo("qbn4j run: cannot write " + dir + ": cannot write " + dir
+                + ": is a directory");
+        try (var files = Files.list(dir)) {
+            assertThat(files.count()).isZero();
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void refusesAFifoAsLayerFileWithoutOpeningIt() throws Exception {
+        // opening a FIFO with no writer blocks forever; a device of zeros reads forever
+        Path fifo = fifo(tmp, "layer.json");
+        CliRunner r = run(tmp.resolve("y.npz"), fifo);
+        assertThat(r.status).isEqualTo(Main.EXIT_FILE);
+        assertThat(r.err.strip()).isEqualTo("qbn4j run: " + fifo + ": must be a regular file, got a FIFO, device or"
+                + " socket");
+        assertThat(Files.exists(tmp.resolve("y.npz"))).isFalse();
+    }
+}
