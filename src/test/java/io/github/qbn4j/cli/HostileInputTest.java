@@ -105,4 +105,66 @@ class HostileInputTest {
                 + " socket");
         assertThat(Files.exists(tmp.resolve("y.npz"))).isFalse();
     }
+
+    private static final Path QUANTIZED = CliRunner.MODELS.resolve("quantized_model.h5");
+
+    private static CliRunner quantize(Path out, String layer) {
+        return CliRunner.run("quantize", QUANTIZED.toString(), "--layer", layer, "--out", out.toString());
+    }
+
+    private static byte[][] pair(Path dir) throws IOException {
+        return new byte[][] {Files.readAllBytes(dir.resolve("layer.json")), Files.readAllBytes(dir.resolve("weights.npz"))};
+    }
+
+    /** Runs {@code quantize} with every move into {@code dir/layer.json} failing: the pair's second move. */
+    private static CliRunner quantizeFailingTheSecondMove(Path out, String layer) {
+        Outputs.Mover real = Outputs.mover;
+        Outputs.mover = (from, to) -> {
+            if (to.getFileName().toString().equals("layer.json") || Files.isSymbolicLink(from)) {
+                throw new IOException("injected failure moving " + from.getFileName());
+            }
+            real.move(from, to);
+        };
+        try {
+            return quantize(out, layer);
+        } finally {
+            Outputs.mover = real;
+        }
+    }
+
+    @Test
+    void aFailedSecondMoveLeavesTheOldPairInAFolderQbn4jCreated() throws IOException {
+        Path out = tmp.resolve("out");
+        CliRunner first = quantize(out, "bn_add");
+        assertThat(first.status).as(first.describe()).isZero();
+        assertThat(Files.isSymbolicLink(out)).isTrue();
+        byte[][] old = pair(out);
+        CliRunner failed = quantizeFailingTheSecondMove(out, "bn_relu");
+        assertThat(failed.status).isEqualTo(Main.EXIT_FILE);
+        assertThat(pair(out)).isEqualTo(old);
+        // the next run switches to the new pair and removes the old folder and every hidden leftover
+        CliRunner second = quantize(out, "bn_relu");
+        assertThat(second.status).as(second.describe()).isZero();
+        assertThat(pair(out)[0]).isNotEqualTo(old[0]);
+        try (var files = Files.list(tmp)) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".out.")).count())
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aFailedSecondMoveLeavesTheOldPairInAnExistingFolder() throws IOException {
+        Path out = Files.createDirectory(tmp.resolve("real"));
+        CliRunner first = quantize(out, "bn_add");
+        assertThat(first.status).as(first.describe()).isZero();
+        assertThat(Files.isSymbolicLink(out)).isFalse();
+        byte[][] old = pair(out);
+        // before: weights.npz had already been replaced when layer.json failed
+        CliRunner failed = quantizeFailingTheSecondMove(out, "bn_relu");
+        assertThat(failed.status).isEqualTo(Main.EXIT_FILE);
+        assertThat(pair(out)).isEqualTo(old);
+        try (var files = Files.list(out)) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted()).containsExactly("layer.json", "weights.npz");
+        }
+    }
 }
