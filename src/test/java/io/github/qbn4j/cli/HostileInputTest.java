@@ -167,4 +167,54 @@ class HostileInputTest {
             assertThat(files.map(p -> p.getFileName().toString()).sorted()).containsExactly("layer.json", "weights.npz");
         }
     }
+
+    @Test
+    void statsOnABatchOfZeroPrintNoPercentage() throws IOException {
+        io.github.qbn4j.tensor.QTensor x = io.github.qbn4j.io.QTensorFiles.read(CASE.resolve("x.npz"));
+        io.github.qbn4j.tensor.Shape s = x.shape();
+        io.github.qbn4j.tensor.FixedPoint empty = io.github.qbn4j.tensor.FixedPoint.of(
+                io.github.qbn4j.tensor.Shape.of(0, s.dim(1), s.dim(2), s.channels()), new int[0], x.valueBits(),
+                x.fracBits());
+        Path input = tmp.resolve("empty.npz");
+        io.github.qbn4j.io.QTensorFiles.write(input, x instanceof io.github.qbn4j.tensor.QFloat
+                ? io.github.qbn4j.tensor.QFloat.of(empty, ((io.github.qbn4j.tensor.QFloat) x).scales()) : empty);
+        CliRunner r = CliRunner.run("run", "--layer", CASE.resolve("layer.json").toString(), "--weights",
+                CASE.resolve("weights.npz").toString(), "--input", input.toString(), "--stats");
+        assertThat(r.status).as(r.describe()).isZero();
+        // before: "(of 0 outputs: NaN% saturated in the buffer, NaN% at the output quantizer)"
+        assertThat(r.out).doesNotContain("NaN").contains("(no outputs: the input is an empty batch)");
+    }
+
+    @Test
+    void escapesControlCharactersOfLayerNames() {
+        assertThat(Text.escape("bn\u001b[2J\nFAIL x\u0085\\")).isEqualTo("bn\\u001b[2J\\nFAIL x\\u0085\\\\");
+        assertThat(Text.escape("plain_name/ok")).isEqualTo("plain_name/ok");
+    }
+
+    @Test
+    void printsAnEscapedLayerNameInStats() throws IOException {
+        Path layer = tmp.resolve("layer.json");
+        Files.writeString(layer, Files.readString(CASE.resolve("layer.json"))
+                .replaceFirst("\"name\": \"[^\"]*\"", "\"name\": \"bn\\\\u001b[31m\\\\nfake\""));
+        CliRunner r = CliRunner.run("run", "--layer", layer.toString(), "--weights",
+                CASE.resolve("weights.npz").toString(), "--input", CASE.resolve("x.npz").toString(), "--stats");
+        assertThat(r.status).as(r.describe()).isZero();
+        assertThat(r.out).startsWith("Saturation in layer \"bn\\u001b[31m\\nfake\": ");
+        assertThat(r.out).doesNotContain("\u001b");
+    }
+
+    @Test
+    void namesTheUsersSampleWhenASampleIsNotFinite() throws IOException {
+        float[] values = new float[1 * 4 * 4 * 10];
+        values[13] = Float.NaN;
+        Path samples = tmp.resolve("nan.npz");
+        io.github.qbn4j.io.Npz.write(samples, java.util.Map.of("x",
+                io.github.qbn4j.io.NpyArray.ofFloat32(new int[] {1, 4, 4, 10}, values)));
+        CliRunner r = CliRunner.run("calibrate", CliRunner.MODELS.resolve("keras2_model.h5").toString(), "--layer",
+                "bn_add", "--samples", samples.toString(), "--out", tmp.resolve("out").toString());
+        assertThat(r.status).isEqualTo(Main.EXIT_REFUSED);
+        // before: the message described the layer's outputs as "samples"
+        assertThat(r.err.strip()).isEqualTo("IllegalArgumentException: samples must be finite, got NaN at (0, 0, 1, 3)"
+                + " of batch 0 (" + samples + ")");
+    }
 }
