@@ -36,7 +36,7 @@ def scalar(x):
 # 1. x.npz: values honestly (1, 1024, 1024, 256) int8
 bomb(os.path.join(w, "x_bomb.npz"), [("values.npy", npy("|i1", "(1, 1024, 1024, 256)"), 1 << 28, b""),
     ("value_bits.npy", scalar(7), 0, b""), ("frac_bits.npy", scalar(2), 0, b"")])
-# 2. x.npz just under the heap-fitted limit (-Xmx256m: about 3.9 M elements): (1, 1024, 1800, 2) int8,
+# 2. x.npz under the heap-fitted limit (-Xmx256m: heap / 64 = 4,194,304 elements): (1, 1024, 1800, 2) int8,
 #    3,686,400 elements, the other entries (value_bits, frac_bits, scales) those of the good case: accepted, run
 with zipfile.ZipFile(os.path.join(case1, "x.npz")) as good:
     rest = [(n, good.read(n), 0, b"") for n in good.namelist() if n != "values.npy"]
