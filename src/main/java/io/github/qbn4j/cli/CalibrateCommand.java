@@ -141,8 +141,24 @@ final class CalibrateCommand {
         OutputObserver observer = OutputObserver.of(quantizer.axis(), source.channels());
         Progress progress = Progress.everyItem(err, "calibrate", "batch", batches.size(), a.has("--quiet"));
         long sampleCount = 0;
+        int batchIndex = 0;
         for (Batch b : batches) {
+            // the observer sees the layer's outputs: name what is not finite, the user's sample or the output
+            for (int i = 0; i < b.values.length; i++) {
+                if (!Float.isFinite(b.values[i])) {
+                    throw new IllegalArgumentException("samples must be finite, got " + b.values[i] + " at "
+                            + b.shape.coordinates(i) + " of batch " + batchIndex + " (" + samples + ")");
+                }
+            }
             float[] y = bn.apply(b.shape, b.values);
+            for (int i = 0; i < y.length; i++) {
+                if (!Float.isFinite(y[i])) {
+                    throw new IllegalArgumentException("the layer's float outputs must be finite to calibrate, got "
+                            + y[i] + " at " + b.shape.coordinates(i) + " of batch " + batchIndex + " for the finite"
+                            + " sample " + b.values[i] + " (layer \"" + Text.escape(source.name()) + "\", " + samples + ")");
+                }
+            }
+            batchIndex++;
             observer = observer.observe(b.shape, y);
             sampleCount += b.shape.dim(0);
             progress.step(" (" + b.shape.dim(0) + " samples)");
@@ -160,7 +176,7 @@ final class CalibrateCommand {
         QuantizedBatchNormalization layer = source.quantize(config, rangeMax, rate);
         Outputs.writeLayer(dir, layer);
 
-        out.println("Calibrated layer \"" + source.name() + "\" (" + source.className() + ", " + source.origin() + ") on "
+        out.println("Calibrated layer \"" + Text.escape(source.name()) + "\" (" + source.className() + ", " + source.origin() + ") on "
                 + sampleCount + " samples in " + batches.size() + (batches.size() == 1 ? " batch" : " batches") + ": "
                 + quantizer.axis().configName() + " OutputObserver, momentum " + observer.momentum());
         out.println("  quant_config " + QuantConfigFile.toJson(config) + " (" + configOrigin + ")");

@@ -24,7 +24,7 @@ final class FoldingReport {
     /** The layer's configuration: name, class, origin, epsilon, quant_config, output quantizer. */
     static void printLayer(PrintStream out, String name, String className, String origin,
             QuantizedBatchNormalization layer, String configOrigin) {
-        out.println("Layer \"" + name + "\" (" + className + ", " + origin + "): " + layer.channels()
+        out.println("Layer \"" + Text.escape(name) + "\" (" + className + ", " + origin + "): " + layer.channels()
                 + " channels, epsilon " + layer.epsilon());
         out.println("  quant_config " + QuantConfigFile.toJson(layer.quantConfig())
                 + (configOrigin == null ? "" : " (" + configOrigin + ")"));

@@ -53,7 +53,9 @@ public final class Main {
             "      standard error shows \"<PythonClass>: <message>\" (ValueError, InvalidArgumentError,",
             "      TypeError), or \"IllegalArgumentException: <message>\" for a check only qbn4j makes",
             "      (e.g. no layer of that name, a tensor with the wrong channel count)",
-            "  3   a file is missing, unreadable or corrupt, or an output cannot be written",
+            "  3   a file is missing, unreadable or corrupt, is not a regular file (a FIFO, a device, a",
+            "      directory), is over a read limit (--max-elements, --max-bytes), or an output cannot be",
+            "      written (e.g. it is a directory)",
             "  64  usage error: unknown command or option, missing or repeated option, bad option value",
             "  70  internal error (a bug in qbn4j: please report it with the printed stack trace)");
 

@@ -123,7 +123,7 @@ final class RunCommand {
         int channels = layer.channels();
         int n = x.shape().size();
         boolean hasOutput = layer.outputQuantizer() != null;
-        out.println("Saturation in layer \"" + layer.name() + "\": " + n + " outputs (" + (n / channels) + " pixels x "
+        out.println("Saturation in layer \"" + Text.escape(layer.name()) + "\": " + n + " outputs (" + (n / channels) + " pixels x "
                 + channels + " channels), buffer of " + layer.quantConfig().bufferBitwidth() + " bits"
                 + (hasOutput ? ", output quantizer of " + layer.outputQuantizer().bitwidth() + " bits" : ""));
         out.println(String.format(Locale.ROOT, "  %7s %10s %10s", "channel", "buffer", "output"));
@@ -133,6 +133,11 @@ final class RunCommand {
         }
         out.println(String.format(Locale.ROOT, "  %7s %10d %10s", "total", counts.bufferTotal(),
                 hasOutput ? Long.toString(counts.outputTotal()) : "-"));
+        if (n == 0) {
+            // an empty batch: no percentage to give (it printed NaN%)
+            out.println("  (no outputs: the input is an empty batch)");
+            return;
+        }
         out.println(String.format(Locale.ROOT, "  (of %d outputs: %.2f%% saturated in the buffer%s)", n,
                 100.0 * counts.bufferTotal() / n, hasOutput
                         ? String.format(Locale.ROOT, ", %.2f%% at the output quantizer", 100.0 * counts.outputTotal() / n)

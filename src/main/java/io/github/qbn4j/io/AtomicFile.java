@@ -18,6 +18,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * new content: the data go to a temporary file in the same directory, which is synced and then
  * moved over the target. On any failure the temporary file is removed and the target is left
  * untouched.
+ *
+ * <p>Special targets (issue 11): a symbolic link is followed to the file it names, which is replaced
+ * and the link kept; a FIFO or a device is written through (opened and written, no rename: replacing
+ * it with a regular file would destroy it, as {@code --output} once did to a device node); a directory
+ * is refused before anything is created. A replaced file keeps its POSIX permissions.
  */
 final class AtomicFile {
 
@@ -31,8 +36,22 @@ final class AtomicFile {
     }
 
     static void write(Path target, Body body) throws IOException {
-        Path absolute = target.toAbsolutePath();
+        Path absolute = follow(target.toAbsolutePath());
+        java.nio.file.attribute.BasicFileAttributes attrs = null;
+        if (Files.exists(absolute)) {
+            attrs = Files.readAttributes(absolute, java.nio.file.attribute.BasicFileAttributes.class);
+        }
         Path dir = absolute.getParent();
+        if (dir == null || (attrs != null && attrs.isDirectory())) {
+            throw new java.nio.file.FileSystemException(target.toString(), null, "is a directory");
+        }
+        if (attrs != null && attrs.isOther()) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(absolute,
+                    StandardOpenOption.WRITE), 1 << 16)) {
+                body.writeTo(out);
+            }
+            return;
+        }
         Path tmp = createTemp(dir, absolute.getFileName().toString());
         boolean done = false;
         try {
@@ -42,6 +61,9 @@ final class AtomicFile {
                 body.writeTo(out);
                 out.flush();
                 channel.force(true);
+            }
+            if (attrs != null) {
+                keepPermissions(absolute, tmp);
             }
             try {
                 Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING,
@@ -58,6 +80,27 @@ final class AtomicFile {
                     // the original failure matters more; a stray temporary file is harmless
                 }
             }
+        }
+    }
+
+    /** The file a chain of symbolic links ends at (the path itself if it is none). */
+    private static Path follow(Path path) throws IOException {
+        Path p = path;
+        for (int hops = 0; Files.isSymbolicLink(p); hops++) {
+            if (hops >= 40) {
+                throw new java.nio.file.FileSystemException(path.toString(), null, "too many levels of symbolic links");
+            }
+            Path link = Files.readSymbolicLink(p);
+            Path parent = p.getParent();
+            p = parent == null ? link : parent.resolve(link).normalize();
+        }
+        return p;
+    }
+
+    /** Gives the new file the permissions of the file it replaces, where the file system has them. */
+    private static void keepPermissions(Path old, Path replacement) throws IOException {
+        if (Files.getFileAttributeView(old, java.nio.file.attribute.PosixFileAttributeView.class) != null) {
+            Files.setPosixFilePermissions(replacement, Files.getPosixFilePermissions(old));
         }
     }
 

@@ -37,9 +37,9 @@ public final class FuzzContract {
     public enum Reader {
         /** {@link Npy#read(Path)} and {@link Npy#read(java.io.InputStream, String)}. */
         NPY("npy", ".npy"),
-        /** {@link Npz#read(Path)}. */
+        /** {@link Npz#read(Path, ReadLimits)} with {@link #LIMITS}. */
         NPZ("npz", ".npz"),
-        /** {@link QTensorFiles#read(Path)}. */
+        /** {@link QTensorFiles#read(Path, ReadLimits)} with {@link #LIMITS}. */
         QTENSOR("qtensor", ".npz"),
         /** {@link LayerFiles#read(Path, Path)} of a fuzzed {@code layer.json} with valid weights. */
         LAYER_JSON("layer-json", ".json"),
@@ -83,6 +83,13 @@ public final class FuzzContract {
 
     /** Per-input time bound of every reader, in milliseconds ({@code -Dqbn4j.fuzz.timeoutMs}). */
     static final long TIMEOUT_MS = Long.getLong("qbn4j.fuzz.timeoutMs", 1000);
+
+    /**
+     * The budget the NPZ and quantized-tensor readers are given (issue 11): a well-formed archive may
+     * honestly inflate to anything, so the allocation bound holds only under a read budget; at most 2^18
+     * elements and 2 MiB per tensor, 4 MiB per file.
+     */
+    static final ReadLimits LIMITS = ReadLimits.of(1L << 18, 2L << 20, 4L << 20);
 
     /** Per-input allocation bound: the readers cap what a file's declared sizes may make them allocate. */
     static long allocationBound(Reader reader, int inputLength) {
@@ -317,10 +324,10 @@ public final class FuzzContract {
                         input.toString()));
                 break;
             case NPZ:
-                attempt(thrown, () -> Npz.read(input));
+                attempt(thrown, () -> Npz.read(input, LIMITS));
                 break;
             case QTENSOR:
-                attempt(thrown, () -> QTensorFiles.read(input));
+                attempt(thrown, () -> QTensorFiles.read(input, LIMITS));
                 break;
             case LAYER_JSON:
                 attempt(thrown, () -> {

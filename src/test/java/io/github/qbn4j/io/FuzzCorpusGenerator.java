@@ -61,6 +61,138 @@ class FuzzCorpusGenerator {
 
     private enum Kind { NPY, ZIP_OF_NPY, ZIP, JSON, RAW }
 
+    // ------------------------------------------------------------------------------------------------ issue 11
+
+    /** Structure-aware mutations per reader: valid containers whose sizes, shapes and filters lie or are huge. */
+    static final int LIARS_PER_READER = 40;
+    private static final long LIAR_SEED = 20261203L;
+
+    /**
+     * Adds {@code liar-NNN-<kind>} files to the corpus folders, leaving every other file as it is:
+     * {@code cd-size} and {@code local-size} (a zip entry's compressed or uncompressed size, in the central
+     * directory or the local header, set to a huge, zero or off-by-one value), {@code local-offset} (where the
+     * central directory says an entry starts), {@code honest-huge} (an entry replaced by a well-formed
+     * {@code .npy} of 2^20 to 2^24 zero elements that really inflates to all of them), {@code dims} and
+     * {@code bytes} (an HDF5 field holding 10, the channel count, or 40, its byte size, set to a huge value),
+     * {@code lzf-param} (the LZF filter's declared chunk size of {@code lzf_bomb_model.h5} set at random).
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "qbn4j.fuzz.generate.liars", matches = "true")
+    void writeTheLiars() throws IOException {
+        SplittableRandom r = new SplittableRandom(LIAR_SEED);
+        liars("npz", npzSeeds(), r, true);
+        liars("qtensor", qtensorSeeds(), r, true);
+        liars("keras-archive", resources("models", "keras3_axis1.keras", "keras3_model.keras"), r, false);
+        List<byte[]> h5 = resources("models", "keras2_model.h5", "keras2_weights.h5", "lzf_bomb_model.h5");
+        Path dir = CORPUS.resolve("keras-h5");
+        for (int i = 0; i < LIARS_PER_READER; i++) {
+            int pick = r.nextInt(h5.size());
+            byte[] b = h5.get(pick).clone();
+            String kind;
+            if (pick == 2 && r.nextBoolean()) {
+                kind = "lzf-param";
+                int at = indexOf(b, "lzf\0".getBytes(StandardCharsets.ISO_8859_1), 0);
+                int size = indexOf(b, new byte[] {40, 0, 0, 0}, at);
+                putLe(b, size, 4, HUGE[r.nextInt(HUGE.length)]);
+            } else {
+                boolean dims = r.nextBoolean();
+                kind = dims ? "dims" : "bytes";
+                int width = r.nextBoolean() ? 8 : 4;
+                byte[] pattern = new byte[width];
+                pattern[0] = (byte) (dims ? 10 : 40);
+                List<Integer> spots = new ArrayList<>();
+                for (int at = indexOf(b, pattern, 0); at >= 0; at = indexOf(b, pattern, at + 1)) {
+                    spots.add(at);
+                }
+                putLe(b, spots.get(r.nextInt(spots.size())), width, HUGE[r.nextInt(HUGE.length)]);
+            }
+            Files.write(dir.resolve(String.format("liar-%03d-%s", i, kind)), b);
+        }
+    }
+
+    private static final long[] HUGE = {0, 1, 0x7FFFFFF0L, 0x7FFFFFFFL, 0x80000000L, 0xF0000000L, 0xFFFFFFFFL,
+        1L << 20, (1L << 20) + 1, 1L << 40, -1L};
+
+    private static int indexOf(byte[] b, byte[] pattern, int from) {
+        outer:
+        for (int i = Math.max(0, from); i + pattern.length <= b.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (b[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static void putLe(byte[] b, int at, int width, long v) {
+        for (int i = 0; i < width && at + i < b.length; i++) {
+            b[at + i] = (byte) (v >>> (8 * i));
+        }
+    }
+
+    private static void liars(String reader, List<byte[]> seeds, SplittableRandom r, boolean npyEntries)
+            throws IOException {
+        Path dir = CORPUS.resolve(reader);
+        for (int i = 0; i < LIARS_PER_READER; i++) {
+            byte[] seed = seeds.get(r.nextInt(seeds.size()));
+            int choice = r.nextInt(npyEntries ? 4 : 3);
+            String kind;
+            byte[] b;
+            if (choice == 3) {
+                kind = "honest-huge";
+                Map<String, byte[]> entries = unzip(seed);
+                List<String> names = new ArrayList<>(entries.keySet());
+                String victim = names.get(r.nextInt(names.size()));
+                int log = 20 + r.nextInt(5); // up to 2^24 elements: at most 64 KB on disk
+                String descr = r.nextBoolean() ? "|i1" : "<f4";
+                String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + (1L << log) + ",), }";
+                long bytes = (1L << log) * (descr.equals("|i1") ? 1 : 4);
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                try (ZipOutputStream zip = new ZipOutputStream(out)) {
+                    zip.setLevel(9);
+                    for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                        zip.putNextEntry(new ZipEntry(e.getKey()));
+                        if (e.getKey().equals(victim)) {
+                            zip.write(BadInputTest.npy(dict, new byte[0]));
+                            byte[] block = new byte[1 << 20];
+                            for (long left = bytes; left > 0; left -= block.length) {
+                                zip.write(block, 0, (int) Math.min(block.length, left));
+                            }
+                        } else {
+                            zip.write(e.getValue());
+                        }
+                        zip.closeEntry();
+                    }
+                }
+                b = out.toByteArray();
+            } else {
+                b = seed.clone();
+                boolean central = choice != 1;
+                int signature = central ? 0x02014b50 : 0x04034b50;
+                List<Integer> headers = new ArrayList<>();
+                for (int at = 0; at + 46 <= b.length; at++) {
+                    if ((b[at] & 0xff | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24)
+                            == signature) {
+                        headers.add(at);
+                    }
+                }
+                int h = headers.get(r.nextInt(headers.size()));
+                int field;
+                if (choice == 2) {
+                    kind = "local-offset";
+                    field = h + 42;
+                } else {
+                    kind = central ? "cd-size" : "local-size";
+                    field = h + (central ? 20 : 18) + 4 * r.nextInt(2);
+                }
+                putLe(b, field, 4, HUGE[r.nextInt(HUGE.length)]);
+            }
+            Files.write(dir.resolve(String.format("liar-%03d-%s", i, kind)), b);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ seeds
 
     private static List<byte[]> resources(String dir, String... names) throws IOException {
