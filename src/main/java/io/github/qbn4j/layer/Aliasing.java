@@ -99,11 +99,16 @@ enum Aliasing {
     }
 
     private static Aliasing direct(ByteBuffer in, int inIndex, ByteBuffer out, int outIndex, int length) {
+        // the low 30 address bits cost no allocation and settle the usual case, two separate buffers; the
+        // full address (a MemorySegment per call, JDK 22+) is looked up only when they cannot
+        long d = Math.floorMod((long) in.alignmentOffset(0, LOW_BITS) + inIndex
+                - out.alignmentOffset(0, LOW_BITS) - outIndex, (long) LOW_BITS);
+        if (length <= LOW_BITS / 2 && d != 0 && Math.min(d, LOW_BITS - d) >= length) {
+            return DISJOINT;
+        }
         if (ADDRESS != null) {
             return compare(address(in) + inIndex, address(out) + outIndex, length, " (native addresses)");
         }
-        long d = Math.floorMod((long) in.alignmentOffset(0, LOW_BITS) + inIndex
-                - out.alignmentOffset(0, LOW_BITS) - outIndex, (long) LOW_BITS);
         if (length > LOW_BITS / 2) {
             return MAY_OVERLAP;
         }
