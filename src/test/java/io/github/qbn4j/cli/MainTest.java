@@ -233,7 +233,7 @@ class MainTest {
             assertThat(r.out).contains("run --layer FILE --weights FILE").contains("run --model MODEL --layer NAME")
                     .contains("conformance [--verbose] [--quiet] SUITE_DIR").contains("inspect MODEL")
                     .contains("calibrate MODEL --layer NAME --samples FILE --out DIR")
-                    .contains("quantize MODEL --layer NAME --config FILE --out DIR")
+                    .contains("quantize MODEL --layer NAME [--config FILE] --out DIR")
                     .contains("Exit status:").contains("  1   conformance").contains("  2   refused")
                     .contains("  3   a file is missing").contains("  64  usage error").contains("  70  internal error");
         }
