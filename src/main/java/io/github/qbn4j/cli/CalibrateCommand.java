@@ -48,6 +48,8 @@ final class CalibrateCommand {
             "--batch-size (default " + DEFAULT_BATCH_SIZE + ", Keras' predict default, which calibrate() uses), or",
             "several arrays, each one batch (split too if --batch-size is given), in archive order.",
             "float32 is used as it is; other numeric dtypes are cast to float32 as Keras casts inputs.",
+            "Samples of shape (N, C) (after a Dense layer) calibrate the same range_max as (N, 1, C), the",
+            "shape the quantized layer then needs: quantizeml 0.5.2's takes rank 3 or 4 only.",
             "",
             "Options:",
             "  --layer NAME         the layer (or its path in nested models)",
@@ -64,7 +66,8 @@ final class CalibrateCommand {
             "                       BITWIDTH-bit output (the output quantizer's bitwidth) and",
             "                       rescaling_rate the ratio, which the next layer must absorb",
             "  --batch-size N       samples per batch (N >= 1)",
-            "  --quiet, -q          no progress (otherwise one line per batch on standard error)",
+            "  --quiet, -q          no progress (otherwise one line per batch on standard error) and no",
+            "                       notes",
             Limits.HELP,
             "",
             Main.EXIT_CODES);
@@ -175,6 +178,11 @@ final class CalibrateCommand {
         }
         QuantizedBatchNormalization layer = source.quantize(config, rangeMax, rate);
         Outputs.writeLayer(dir, layer);
+        if (!a.has("--quiet") && batches.stream().anyMatch(b -> b.shape.rank() == 2)) {
+            err.println("qbn4j calibrate: note: the samples have shape (N, C), as after a Dense layer; the layer "
+                    + "written takes rank 3 or 4, as quantizeml 0.5.2's QuantizedBatchNormalization does: run it on "
+                    + "inputs reshaped to (N, 1, C) (their float outputs, and so range_max, are the same)");
+        }
 
         out.println("Calibrated layer \"" + Text.escape(source.name()) + "\" (" + source.className() + ", " + source.origin() + ") on "
                 + sampleCount + " samples in " + batches.size() + (batches.size() == 1 ? " batch" : " batches") + ": "

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** {@code qbn4j conformance}: runs a conformance suite. */
+/** {@code qbn4j conformance}: runs a conformance suite, or every suite below a folder. */
 final class ConformanceCommand {
 
     static final String USAGE = String.join("\n",
@@ -24,6 +24,12 @@ final class ConformanceCommand {
             "same reason. Prints one line per failing case with the first mismatch and ends with the",
             "line \"N passed, M failed\". Suites of " + Progress.MIN_ITEMS + " cases or more report progress on",
             "standard error each time another tenth of the cases is done.",
+            "",
+            "A folder of suites works too (e.g. src/test/resources/golden): every folder at or below",
+            "SUITE_DIR that holds cases is a suite. When folders below SUITE_DIR hold cases, every suite is",
+            "run under its own reference.json, in a block of its own (\"suite NAME: N cases\", its",
+            "profile and failing cases, \"suite NAME: P of N passed\"), and the last line is the total",
+            "\"N passed, M failed\".",
             "",
             "Each case is checked through the layer's call and through a compiled plan on every kernel",
             "this JVM can run. The results depend on the profile that produced the suite (quantizeml",
@@ -49,16 +55,55 @@ final class ConformanceCommand {
         }
         String dir = a.single("SUITE_DIR");
         boolean verbose = a.has("--verbose");
-        ConformanceSuite suite;
+        boolean quiet = a.has("--quiet");
+        Path root = Path.of(dir);
+        List<ConformanceSuite> suites;
         try {
-            suite = ConformanceSuite.open(Path.of(dir));
+            suites = ConformanceSuite.discover(root);
         } catch (NotDirectoryException e) {
             throw CliException.file(dir + " is not a directory", e);
         }
+        if (suites.isEmpty()) {
+            // what an empty suite always printed: its profile, the note, and the count
+            suites = List.of(ConformanceSuite.open(root));
+        }
+        boolean single = suites.size() == 1 && suites.get(0).directory().equals(root);
+        int[] total = new int[2];
+        for (ConformanceSuite suite : suites) {
+            String name = single ? dir : relative(root, suite.directory());
+            if (!single) {
+                out.println("suite " + name + ": " + suite.caseNames().size()
+                        + (suite.caseNames().size() == 1 ? " case" : " cases"));
+            }
+            int[] counts = runSuite(a, suite, dir, verbose, quiet, out, err);
+            if (!single) {
+                out.println("suite " + name + ": " + counts[0] + " of " + (counts[0] + counts[1]) + " passed");
+            }
+            total[0] += counts[0];
+            total[1] += counts[1];
+        }
+        out.println(total[0] + " passed, " + total[1] + " failed");
+        return total[1] == 0 && total[0] > 0 ? Main.EXIT_OK : Main.EXIT_CASES_FAILED;
+    }
+
+    /** The suite's folder relative to the folder given, e.g. {@code bn-0.5.2}, or "." for the folder itself. */
+    private static String relative(Path root, Path suite) {
+        String r = root.relativize(suite).toString();
+        return r.isEmpty() ? "." : r;
+    }
+
+    /**
+     * Runs one suite under its own profile (its reference.json, then the options), printing its block
+     * of results.
+     *
+     * @return the counts of passed and failed cases
+     */
+    private static int[] runSuite(Args a, ConformanceSuite suite, String dir, boolean verbose, boolean quiet,
+            PrintStream out, PrintStream err) throws CliException, IOException {
         Reference base = suite.declaredReference().orElse(Reference.defaults());
         String origin = suite.declaredReference().isPresent() ? "reference.json" : "default";
         if (ProfileOptions.auto(a)) {
-            return diagnose(suite, ProfileOptions.candidates(a, base), dir, verbose, a.has("--quiet"), out, err);
+            return diagnose(suite, ProfileOptions.candidates(a, base), dir, verbose, quiet, out, err);
         }
         Reference reference = ProfileOptions.resolve(a, base);
         if (!reference.equals(base)) {
@@ -67,7 +112,7 @@ final class ConformanceCommand {
         suite = suite.withReference(reference);
         out.println("profile: " + reference + " (" + origin + ")");
         List<String> names = suite.caseNames();
-        Progress progress = Progress.tenths(err, "conformance", "cases", names.size(), a.has("--quiet"));
+        Progress progress = Progress.tenths(err, "conformance", "cases", names.size(), quiet);
         int passed = 0;
         int failed = 0;
         for (String name : names) {
@@ -86,15 +131,16 @@ final class ConformanceCommand {
         if (passed + failed == 0) {
             err.println("qbn4j conformance: no case in " + dir + " (a case is a sub-folder with a layer.json)");
         }
-        out.println(passed + " passed, " + failed + " failed");
-        return failed == 0 && passed > 0 ? Main.EXIT_OK : Main.EXIT_CASES_FAILED;
+        return new int[] {passed, failed};
     }
 
     /**
      * Runs every case under every candidate profile: one line per case that not every candidate
      * reproduces (every case with --verbose), then how many cases each profile reproduces.
+     *
+     * @return the counts of cases some profile reproduces and of cases none does
      */
-    private static int diagnose(ConformanceSuite suite, List<Reference> candidates, String dir, boolean verbose,
+    private static int[] diagnose(ConformanceSuite suite, List<Reference> candidates, String dir, boolean verbose,
             boolean quiet, PrintStream out, PrintStream err) {
         out.println("profiles tried: " + candidates.size());
         for (int i = 0; i < candidates.size(); i++) {
@@ -134,7 +180,6 @@ final class ConformanceCommand {
             out.println("profile [" + (i + 1) + "] " + candidates.get(i) + ": " + perProfile[i] + " of " + names.size()
                     + " cases");
         }
-        out.println(passed + " passed, " + failed + " failed");
-        return failed == 0 && passed > 0 ? Main.EXIT_OK : Main.EXIT_CASES_FAILED;
+        return new int[] {passed, failed};
     }
 }

@@ -3,7 +3,6 @@ package io.github.qbn4j.cli;
 import io.github.qbn4j.Reference;
 import io.github.qbn4j.layer.Folding;
 import io.github.qbn4j.tensor.Format;
-import io.github.qbn4j.layer.QuantConfig;
 import io.github.qbn4j.layer.QuantizedBatchNormalization;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -42,12 +41,15 @@ final class InspectCommand {
                     + ": 8 value bits, frac bits 0, per-tensor",
             "                        (e.g. the output of an 8-bit unsigned ReLU quantizer)",
             "  --config FILE         quant_config JSON (a quant_config, or a q_config by layer name);",
-            "                        float layers use quantizeml's defaults (quant_config=None: 8-bit a",
-            "                        and b, 32-bit buffer, no output quantizer) without it; for a quantized",
-            "                        layer it replaces the layer's own (range_max then 1.0 unless given)",
-            "  --range-max V[,V...]  the output quantizer's range_max (with --layer)",
+            "                        without it a float layer uses quantizeml's defaults, as quantize()",
+            "                        with quant_config=None (8-bit a and b, 32-bit buffer, no output",
+            "                        quantizer), as run and quantize do; for a quantized layer it replaces",
+            "                        the layer's own (range_max then 1.0 unless given)",
+            "  --range-max V[,V...]  the output quantizer's range_max (with --layer). An output quantizer",
+            "                        left at range_max 1.0 (as before calibration) is shown with a",
+            "                        warning on standard error: see qbn4j calibrate",
             ProfileOptions.HELP,
-            "  --quiet, -q           accepted for symmetry; inspect prints no progress",
+            "  --quiet, -q           no warnings on standard error (inspect prints no progress)",
             "",
             Main.EXIT_CODES);
 
@@ -96,22 +98,15 @@ final class InspectCommand {
         }
         boolean first = true;
         for (LayerSource source : sources) {
-            QuantConfig config = null;
-            String configOrigin = null;
-            if (a.has("--config")) {
-                config = QuantConfigFile.read(Path.of(a.get("--config")), source.name());
-                configOrigin = "from " + a.get("--config");
-            } else if (source.isFloat()) {
-                config = QuantConfig.defaults();
-                configOrigin = "quantizeml's defaults: no --config";
-            }
-            QuantizedBatchNormalization layer = source.quantize(config, rangeMax, null);
+            LayerPolicy.Choice choice = LayerPolicy.configFor(a, source);
+            QuantizedBatchNormalization layer = source.quantize(choice.config(), rangeMax, null);
             Folding folding = layer.fold(format, reference);
+            LayerPolicy.warnIfUncalibrated(err, "inspect", layer, rangeMax != null, true, a.has("--quiet"));
             if (!first) {
                 out.println();
             }
             first = false;
-            FoldingReport.printLayer(out, source.name(), source.className(), source.origin(), layer, configOrigin);
+            FoldingReport.printLayer(out, source.name(), source.className(), source.origin(), layer, choice.origin());
             out.println("Input format " + formatText.trim() + ": " + format.describe());
             out.println("Reference profile: " + reference);
             FoldingReport.printFolding(out, layer, folding);

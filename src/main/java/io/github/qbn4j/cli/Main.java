@@ -23,7 +23,7 @@ import java.util.Properties;
  * qbn4j inspect MODEL [--layer NAME] [--input-format VB:FB[,FB...][@SCALE]] [--config quant.json]
  * qbn4j calibrate MODEL --layer NAME --samples samples.npz --out DIR [--config quant.json]
  *                 [--axis per-tensor|per-axis] [--equalize BITWIDTH] [--batch-size N]
- * qbn4j quantize MODEL --layer NAME --config quant.json --out DIR [--range-max V[,V...]]
+ * qbn4j quantize MODEL --layer NAME [--config quant.json] --out DIR [--range-max V[,V...]]
  * qbn4j help [COMMAND]
  * qbn4j --version
  * qbn4j                      (the built-in example, checked against quantizeml's output)
@@ -70,8 +70,8 @@ public final class Main {
             "        Apply a QuantizedBatchNormalization to a quantized tensor (.npz) and write the",
             "        result (.npz); --stats counts saturations per channel.",
             "  conformance [--verbose] [--quiet] SUITE_DIR",
-            "        Run every case of a conformance suite, print one line per failing case and",
-            "        end with \"N passed, M failed\".",
+            "        Run every case of a conformance suite (or of every suite below a folder), print",
+            "        one line per failing case and end with \"N passed, M failed\".",
             "  inspect MODEL [--layer NAME] [--input-format VB:FB[,FB...][@SCALE]] [--config FILE]",
             "        Show what each batch normalization folds to: a, b, shifts, scales, the Akida-style",
             "        integer parameters and the quantization error.",
@@ -79,7 +79,7 @@ public final class Main {
             "            [--equalize BITWIDTH]",
             "        Find the output quantizer's range_max from float samples, as quantizeml's",
             "        calibrate() does, and write layer.json and weights.npz.",
-            "  quantize MODEL --layer NAME --config FILE --out DIR [--range-max V[,V...]]",
+            "  quantize MODEL --layer NAME [--config FILE] --out DIR [--range-max V[,V...]]",
             "        Write a layer of a Keras or quantizeml model as layer.json and weights.npz.",
             "  help [COMMAND]",
             "        Show this help, or a command's. Every command also takes --help.",
@@ -90,8 +90,10 @@ public final class Main {
             "        parameters, and its output checked against quantizeml's.",
             "",
             "MODEL: a quantizeml 0.5.2 model (.h5), a Keras 2 .h5 or Keras 3 .keras model, or a folder",
-            "with layer.json and weights.npz. Long commands report progress on standard error; --quiet",
-            "silences it.",
+            "with layer.json and weights.npz; a float BatchNormalization without --config gets",
+            "quantizeml's default quant_config, as quantize() with quant_config=None. Long commands report",
+            "progress, and an uncalibrated output quantizer a warning, on standard error; --quiet silences",
+            "them.",
             "",
             EXIT_CODES);
 

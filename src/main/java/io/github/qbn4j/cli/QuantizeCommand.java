@@ -1,7 +1,6 @@
 package io.github.qbn4j.cli;
 
 import io.github.qbn4j.io.LayerFiles;
-import io.github.qbn4j.layer.QuantConfig;
 import io.github.qbn4j.layer.QuantizedBatchNormalization;
 import io.github.qbn4j.quantizer.OutputQuantizer;
 import java.io.IOException;
@@ -13,10 +12,11 @@ import java.util.Set;
 final class QuantizeCommand {
 
     static final String USAGE = String.join("\n",
-            "Usage: qbn4j quantize MODEL --layer NAME --config quant.json --out DIR [--range-max V[,V...]]",
+            "Usage: qbn4j quantize MODEL --layer NAME [--config quant.json] --out DIR [--range-max V[,V...]]",
             "",
             "Builds the QuantizedBatchNormalization that quantizeml 0.5.2's quantize() makes of a float",
-            "BatchNormalization (same name, epsilon, axis and float32 variables, the given quant_config)",
+            "BatchNormalization (same name, epsilon, axis and float32 variables, the given quant_config,",
+            "or quantizeml's defaults without --config)",
             "and writes DIR/layer.json and DIR/weights.npz, the interchange files `qbn4j run` and any",
             "Python user read. From a quantizeml model (or a layer folder) the quantized layer is written",
             "as it is, with its calibrated output-quantizer variables, unless --config or --range-max",
@@ -25,13 +25,16 @@ final class QuantizeCommand {
             "Options:",
             "  --layer NAME          the layer (or its path in nested models)",
             "  --config FILE         quant_config JSON: a quant_config object, or a quantizeml q_config",
-            "                        mapping layer names to quant_configs (required for a float layer;",
-            "                        for a quantized one it replaces its own, range_max then 1.0)",
+            "                        mapping layer names to quant_configs. Without it a float layer gets",
+            "                        quantizeml's defaults, as quantize() with quant_config=None (8-bit a",
+            "                        and b, 32-bit buffer, no output quantizer), as run and inspect do;",
+            "                        for a quantized layer it replaces its own, range_max then 1.0",
             "  --out DIR             the folder to write (created if needed; files in it are replaced)",
             "  --range-max V[,V...]  the output quantizer's range_max (one value per-tensor, one per",
             "                        channel per-axis); without it, a float layer's stays 1.0 (not",
-            "                        calibrated: see qbn4j calibrate). Resets rescaling_rate to 1",
-            "  --quiet, -q           no notes on standard error",
+            "                        calibrated), with a warning: see qbn4j calibrate. Resets",
+            "                        rescaling_rate to 1",
+            "  --quiet, -q           no warnings on standard error",
             "",
             Main.EXIT_CODES);
 
@@ -50,25 +53,19 @@ final class QuantizeCommand {
         Path dir = Path.of(a.require("--out"));
         float[] rangeMax = a.floats("--range-max");
         LayerSource source = LayerSource.one(model, a.get("--layer"));
-        QuantConfig config = a.has("--config") ? QuantConfigFile.read(Path.of(a.get("--config")), source.name()) : null;
-        if (source.isFloat() && config == null) {
-            throw CliException.usage("layer \"" + source.name() + "\" of " + model + " is a float BatchNormalization: "
-                    + "give its quant_config with --config quant.json");
-        }
-        QuantizedBatchNormalization layer = source.quantize(config, rangeMax, null);
+        LayerPolicy.Choice choice = LayerPolicy.configFor(a, source);
+        QuantizedBatchNormalization layer = source.quantize(choice.config(), rangeMax, null);
         Outputs.writeLayer(dir, layer);
         out.println("Wrote " + dir.resolve(LayerFiles.LAYER_JSON) + " and " + dir.resolve(LayerFiles.WEIGHTS_NPZ)
                 + ": layer \"" + layer.name() + "\", " + layer.channels() + " channels, epsilon " + layer.epsilon());
-        out.println("  quant_config " + QuantConfigFile.toJson(layer.quantConfig()));
+        out.println("  quant_config " + QuantConfigFile.toJson(layer.quantConfig())
+                + (choice.origin() == null ? "" : " (" + choice.origin() + ")"));
         OutputQuantizer oq = layer.outputQuantizer();
         if (oq != null) {
             out.println("  range_max " + FoldingReport.floats(oq.rangeMax(layer.channels())) + ", rescaling_rate "
                     + FoldingReport.floats(oq.rescalingRate(layer.channels())));
-            if (oq.isCalibrationRequired() && !a.has("--quiet")) {
-                err.println("qbn4j quantize: note: range_max is 1.0, as before calibration; outputs beyond 1.0 will "
-                        + "saturate. Use qbn4j calibrate, or --range-max");
-            }
         }
+        LayerPolicy.warnIfUncalibrated(err, "quantize", layer, rangeMax != null, true, a.has("--quiet"));
         return Main.EXIT_OK;
     }
 }

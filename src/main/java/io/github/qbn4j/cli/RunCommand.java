@@ -4,7 +4,6 @@ import io.github.qbn4j.Reference;
 import io.github.qbn4j.io.LayerFiles;
 import io.github.qbn4j.io.QTensorFiles;
 import io.github.qbn4j.layer.Plan;
-import io.github.qbn4j.layer.QuantConfig;
 import io.github.qbn4j.layer.QuantizedBatchNormalization;
 import io.github.qbn4j.layer.SaturationCounts;
 import io.github.qbn4j.tensor.QTensor;
@@ -35,20 +34,25 @@ final class RunCommand {
             "  --model MODEL    a quantizeml 0.5.2 model (.h5), a Keras model (.h5, .keras), or a folder",
             "                   with layer.json and weights.npz (second form); --layer then names the layer",
             "                   (or its path in nested models, e.g. seq/inner_bn)",
-            "  --config FILE    quant_config JSON for a float BatchNormalization (required for one; for a",
-            "                   quantized layer it replaces the layer's own, and range_max is 1.0 unless",
-            "                   --range-max is given): a quant_config object, or a quantizeml q_config",
-            "                   mapping layer names to quant_configs",
+            "  --config FILE    quant_config JSON: a quant_config object, or a quantizeml q_config mapping",
+            "                   layer names to quant_configs. Without it a float BatchNormalization is",
+            "                   quantized with quantizeml's defaults, as quantize() with quant_config=None",
+            "                   ({\"a_quantizer\":{\"bitwidth\":8},\"buffer_bitwidth\":32}: 8-bit a and b,",
+            "                   32-bit buffer, no output quantizer; a note says so). For a quantized layer",
+            "                   it replaces the layer's own, and range_max is 1.0 unless --range-max is given",
             "  --range-max V    the output quantizer's range_max (one value, or one per channel",
-            "                   per-axis), e.g. from qbn4j calibrate; resets rescaling_rate to 1",
-            "  --input FILE     the input tensor .npz",
+            "                   per-axis), e.g. from qbn4j calibrate; resets rescaling_rate to 1. An output",
+            "                   quantizer left at range_max 1.0 (as before calibration) is used with a",
+            "                   warning: outputs beyond 1.0 saturate",
+            "  --input FILE     the input tensor .npz, of rank 3 (N, W, C) or 4 (N, H, W, C) as quantizeml",
+            "                   0.5.2 requires; after a Dense layer, reshape (N, C) to (N, 1, C)",
             "  --output FILE    the output tensor .npz to write (replaced if it exists); optional with",
             "                   --stats",
             "  --stats          run through the compiled plan with saturation counters and print, per",
             "                   channel, how many outputs saturated in the buffer and at the output",
             "                   quantizer, and the totals",
             ProfileOptions.HELP,
-            "  --quiet, -q      accepted for symmetry; run prints no progress",
+            "  --quiet, -q      no notes or warnings on standard error (run prints no progress)",
             Limits.HELP,
             "",
             Main.EXIT_CODES);
@@ -89,20 +93,21 @@ final class RunCommand {
         Reference reference = ProfileOptions.resolve(a, Reference.defaults());
         Limits limits = Limits.from(a);
 
+        boolean quiet = a.has("--quiet");
+
         QuantizedBatchNormalization layer;
         if (fromModel) {
             Path model = Path.of(a.get("--model"));
             LayerSource source = LayerSource.one(model, a.get("--layer"));
-            QuantConfig config = a.has("--config") ? QuantConfigFile.read(Path.of(a.get("--config")), source.name()) : null;
-            if (source.isFloat() && config == null) {
-                throw CliException.usage("layer \"" + source.name() + "\" of " + model + " is a float "
-                        + "BatchNormalization: give its quant_config with --config quant.json");
-            }
-            layer = source.quantize(config, rangeMax, null);
+            LayerPolicy.Choice choice = LayerPolicy.configFor(a, source);
+            layer = source.quantize(choice.config(), rangeMax, null);
+            LayerPolicy.noteDefaults(err, "run", source, choice, quiet);
         } else {
             layer = LayerFiles.read(Path.of(a.get("--layer")), Path.of(a.get("--weights")), limits.weights);
         }
         QTensor x = QTensorFiles.read(input, limits.activations);
+        LayerPolicy.checkInputRank(input, x.shape());
+        LayerPolicy.warnIfUncalibrated(err, "run", layer, rangeMax != null, fromModel, quiet);
         QTensor y;
         if (stats) {
             Plan plan = layer.compile(x, reference);

@@ -133,6 +133,59 @@ public final class ConformanceSuite {
     }
 
     /**
+     * Finds the suites at and below a folder: {@code root} itself if it holds a case, and every folder
+     * below it that holds one, each opened with {@link #open} and so run under its <em>own</em>
+     * {@code reference.json} (never a parent folder's). Suites come in path order, a folder before the
+     * folders inside it. A case folder is not searched further, and symbolic links to folders below
+     * {@code root} are not followed (a link cannot make the search loop). Folders without a case are
+     * searched but not returned.
+     *
+     * <pre>{@code
+     * for (ConformanceSuite suite : ConformanceSuite.discover(Path.of("src/test/resources/golden"))) {
+     *     System.out.println(suite.directory() + " under " + suite.reference());
+     * }
+     * }</pre>
+     *
+     * @param root the folder to search
+     * @return the suites, possibly none; {@code root}'s own first when it holds a case
+     * @throws java.nio.file.NotDirectoryException if {@code root} is not a directory
+     * @throws FileFormatException if a suite's {@code reference.json} is malformed
+     * @throws IOException if a folder cannot be listed
+     * @throws NullPointerException if {@code root} is null
+     */
+    public static List<ConformanceSuite> discover(Path root) throws IOException {
+        Objects.requireNonNull(root, "root");
+        if (!Files.isDirectory(root)) {
+            throw new java.nio.file.NotDirectoryException(root + " (a folder of conformance suites must be a directory)");
+        }
+        List<ConformanceSuite> suites = new ArrayList<>();
+        java.util.Deque<Path> pending = new java.util.ArrayDeque<>();
+        pending.push(root);
+        while (!pending.isEmpty()) {
+            Path dir = pending.pop();
+            List<Path> subfolders = new ArrayList<>();
+            boolean hasCase = false;
+            try (Stream<Path> children = Files.list(dir)) {
+                for (Path child : (Iterable<Path>) children::iterator) {
+                    if (Files.isDirectory(child) && Files.isRegularFile(child.resolve(LAYER_JSON))) {
+                        hasCase = true;
+                    } else if (Files.isDirectory(child, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        subfolders.add(child);
+                    }
+                }
+            }
+            if (hasCase) {
+                suites.add(open(dir));
+            }
+            subfolders.sort(Collections.reverseOrder());
+            for (Path sub : subfolders) {
+                pending.push(sub); // reverse order onto a stack: visited in path order
+            }
+        }
+        return Collections.unmodifiableList(suites);
+    }
+
+    /**
      * Returns the profile the suite's {@code reference.json} names.
      *
      * @return the declared profile, or empty when the suite has no {@code reference.json}

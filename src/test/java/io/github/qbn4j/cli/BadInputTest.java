@@ -106,7 +106,9 @@ class BadInputTest {
                         "qbn4j run: <tmp>/bad.json: malformed JSON: Unexpected end-of-input within/between Object entries (line 1, column 16) (at byte 15)", run("run", "--layer", badJson.toString(), "--weights", weights,
                         "--input", x.toString(), "--output", o))
                 .add("qbn4j run", "wrong rank (2)", "exit 2",
-                        "ValueError: input rank must be 3 or 4, got 2 (shape [1, 2], layer \"bn\")", run("run", "--layer", layer, "--weights", weights,
+                        "ValueError: input rank must be 3 (N, W, C) or 4 (N, H, W, C), got 2 (shape [1, 2], <tmp>/rank2.npz): "
+                        + "a BatchNormalization after a Dense layer sees (N, C), which quantizeml 0.5.2 takes as (N, 1, C); "
+                        + "reshape the input to [1, 1, 2]", run("run", "--layer", layer, "--weights", weights,
                         "--input", rank2.toString(), "--output", o))
                 .add("qbn4j run", "wrong channel count", "exit 2",
                         "IllegalArgumentException: input has 3 channels, expected 2 (layer \"bn\")", run("run", "--layer", layer, "--weights", weights,

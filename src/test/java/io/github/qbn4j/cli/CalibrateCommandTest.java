@@ -138,6 +138,36 @@ class CalibrateCommandTest {
     }
 
     @Test
+    void rank2SamplesCalibrateAsTheirRank3ReshapeAndSaySo() throws IOException {
+        // after a Dense layer the samples are (N, C); the quantized layer will need (N, 1, C)
+        NpyArray x = Npz.read(FIXTURES.resolve("bn_add_samples.npz")).values().iterator().next();
+        int[] dims = x.shape();
+        int channels = dims[dims.length - 1];
+        int n = x.toFloatArray().length / channels;
+        Path flat = tmp.resolve("flat.npz");
+        Npz.write(flat, Map.of("x", NpyArray.ofFloat32(new int[] {n, channels}, x.toFloatArray())));
+        Path reshaped = tmp.resolve("reshaped.npz");
+        Npz.write(reshaped, Map.of("x", NpyArray.ofFloat32(new int[] {n, 1, channels}, x.toFloatArray())));
+
+        CliRunner r = CliRunner.run("calibrate", FLOAT.toString(), "--layer", "bn_add", "--axis", "per-tensor",
+                "--samples", flat.toString(), "--out", tmp.resolve("flat").toString());
+        assertThat(r.status).as(r.describe()).isZero();
+        assertThat(r.err).endsWith("qbn4j calibrate: note: the samples have shape (N, C), as after a Dense layer; the "
+                + "layer written takes rank 3 or 4, as quantizeml 0.5.2's QuantizedBatchNormalization does: run it on "
+                + "inputs reshaped to (N, 1, C) (their float outputs, and so range_max, are the same)\n");
+        CliRunner r3 = CliRunner.run("calibrate", FLOAT.toString(), "--layer", "bn_add", "--axis", "per-tensor",
+                "--samples", reshaped.toString(), "--out", tmp.resolve("reshaped").toString());
+        assertThat(r3.status).as(r3.describe()).isZero();
+        assertThat(r3.err).doesNotContain("note:");
+        assertThat(read(tmp.resolve("flat")).outputQuantizer()).isEqualTo(read(tmp.resolve("reshaped")).outputQuantizer());
+        assertThat(read(tmp.resolve("flat")).outputQuantizer().isCalibrationRequired()).isFalse();
+
+        r = CliRunner.run("calibrate", FLOAT.toString(), "--layer", "bn_add", "--axis", "per-tensor", "--quiet",
+                "--samples", flat.toString(), "--out", tmp.resolve("flat").toString());
+        assertThat(r.err).isEmpty();
+    }
+
+    @Test
     void refusalsWriteNothing() throws IOException {
         Path out = tmp.resolve("out");
         String add = FIXTURES.resolve("bn_add_samples.npz").toString();

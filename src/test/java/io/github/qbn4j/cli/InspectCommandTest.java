@@ -110,6 +110,28 @@ class InspectCommandTest {
     }
 
     @Test
+    void warnsAboutAnUncalibratedOutputQuantizerAsRunAndQuantizeDo() throws IOException {
+        Path config = tmp.resolve("quant.json");
+        Files.writeString(config, "{\"output_quantizer\": {\"bitwidth\": 8, \"axis\": \"per-tensor\"}}");
+        CliRunner r = CliRunner.run("inspect", FLOAT.toString(), "--layer", "bn_relu", "--config", config.toString());
+        assertThat(r.status).as(r.describe()).isZero();
+        assertThat(r.out).contains("range_max [1.0] (not calibrated)");
+        assertThat(r.err).isEqualTo("qbn4j inspect: warning: layer \"bn_relu\" has an output quantizer whose range_max "
+                + "is 1.0, as before calibration: outputs beyond 1.0 saturate. Find the range with qbn4j calibrate MODEL "
+                + "--layer bn_relu --samples FILE --out DIR, then give it with --range-max\n");
+
+        r = CliRunner.run("inspect", FLOAT.toString(), "--layer", "bn_relu", "--config", config.toString(), "--quiet");
+        assertThat(r.status).as(r.describe()).isZero();
+        assertThat(r.err).isEmpty();
+        r = CliRunner.run("inspect", FLOAT.toString(), "--layer", "bn_relu", "--config", config.toString(),
+                "--range-max", "19.816883");
+        assertThat(r.err).as("calibrated").isEmpty();
+        r = CliRunner.run("inspect", MODELS.resolve("quantized_model.h5").toString());
+        assertThat(r.status).as(r.describe()).isZero();
+        assertThat(r.err).as("quantizeml's calibrated layers").isEmpty();
+    }
+
+    @Test
     void aKeras3ArchiveGivesTheSameFoldingAsKeras2() {
         CliRunner k2 = CliRunner.run("inspect", FLOAT.toString(), "--layer", "bn_add");
         CliRunner k3 = CliRunner.run("inspect", MODELS.resolve("keras3_model.keras").toString(), "--layer", "bn_add");

@@ -4,7 +4,9 @@ import static io.github.qbn4j.cli.CliRunner.MINI;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.qbn4j.QuantizationException;
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.io.QTensorFiles;
+import io.github.qbn4j.io.ReferenceFiles;
 import io.github.qbn4j.tensor.FixedPoint;
 import io.github.qbn4j.tensor.FracBits;
 import io.github.qbn4j.tensor.Shape;
@@ -191,6 +193,56 @@ class MainTest {
     }
 
     @Test
+    void conformanceOnAFolderOfSuitesRunsEachUnderItsOwnProfileAndEndsWithTheTotal() throws IOException {
+        CliRunner r = CliRunner.run("conformance", MINI.toString());
+        assertThat(r.status).isEqualTo(1);
+        String[] lines = r.out.split("\n");
+        assertThat(lines).hasSize(12);
+        assertThat(lines[0]).isEqualTo("suite suite: 5 cases");
+        assertThat(lines[1]).isEqualTo("profile: quantizeml 0.5.2, cpu intel, mode eager (default)");
+        assertThat(lines[2]).isEqualTo("suite suite: 5 of 5 passed");
+        assertThat(lines[3]).isEqualTo("suite wrong: 5 cases");
+        assertThat(lines[8]).startsWith("FAIL wrong-output-value: output differs");
+        assertThat(lines[10]).isEqualTo("suite wrong: 0 of 5 passed");
+        assertThat(lines[11]).isEqualTo("5 passed, 5 failed");
+
+        // a nested suite with its own reference.json runs under it; its parent's never reaches it
+        Path root = tmp.resolve("suites");
+        for (String suite : List.of("amd", "amd/plain", "intel")) {
+            Path c = root.resolve(suite).resolve("example1");
+            Files.createDirectories(c);
+            try (Stream<Path> files = Files.list(MINI.resolve("suite/example1-per-tensor-input"))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, c.resolve(f.getFileName()));
+                }
+            }
+        }
+        ReferenceFiles.write(root.resolve("amd"), Reference.defaults().withCpu(Reference.Cpu.AMD_ZEN4));
+        r = CliRunner.run("conformance", root.toString());
+        assertThat(r.status).as(r.describe()).isZero();
+        assertThat(r.out).isEqualTo(String.join("\n",
+                "suite amd: 1 case",
+                "profile: quantizeml 0.5.2, cpu amd-zen4, mode eager (reference.json)",
+                "suite amd: 1 of 1 passed",
+                "suite " + Path.of("amd", "plain") + ": 1 case",
+                "profile: quantizeml 0.5.2, cpu intel, mode eager (default)",
+                "suite " + Path.of("amd", "plain") + ": 1 of 1 passed",
+                "suite intel: 1 case",
+                "profile: quantizeml 0.5.2, cpu intel, mode eager (default)",
+                "suite intel: 1 of 1 passed",
+                "3 passed, 0 failed", ""));
+
+        r = CliRunner.run("conformance", "--mode", "graph", root.toString());
+        assertThat(r.out).as("options override each suite's own profile")
+                .contains("profile: quantizeml 0.5.2, cpu amd-zen4, mode graph (options over reference.json)")
+                .contains("profile: quantizeml 0.5.2, cpu intel, mode graph (options over default)");
+
+        r = CliRunner.run("conformance", "--cpu", "auto", root.toString());
+        assertThat(r.out).as("auto diagnoses every suite").contains("suite amd: 1 case\nprofiles tried: ")
+                .endsWith("suite intel: 1 of 1 passed\n3 passed, 0 failed\n");
+    }
+
+    @Test
     void conformanceReportsProgressOnLongSuitesUnlessQuiet() throws IOException {
         Path suite = tmp.resolve("suite");
         List<Path> cases;
@@ -233,7 +285,7 @@ class MainTest {
             assertThat(r.out).contains("run --layer FILE --weights FILE").contains("run --model MODEL --layer NAME")
                     .contains("conformance [--verbose] [--quiet] SUITE_DIR").contains("inspect MODEL")
                     .contains("calibrate MODEL --layer NAME --samples FILE --out DIR")
-                    .contains("quantize MODEL --layer NAME --config FILE --out DIR")
+                    .contains("quantize MODEL --layer NAME [--config FILE] --out DIR")
                     .contains("Exit status:").contains("  1   conformance").contains("  2   refused")
                     .contains("  3   a file is missing").contains("  64  usage error").contains("  70  internal error");
         }

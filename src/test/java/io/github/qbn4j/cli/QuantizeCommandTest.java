@@ -82,7 +82,9 @@ class QuantizeCommandTest {
         CliRunner r = CliRunner.run("quantize", FLOAT.toString(), "--layer", "bn_add", "--config", config.toString(),
                 "--out", out.toString());
         assertThat(r.status).as(r.describe()).isZero();
-        assertThat(r.err).startsWith("qbn4j quantize: note: range_max is 1.0");
+        assertThat(r.err).isEqualTo("qbn4j quantize: warning: layer \"bn_add\" has an output quantizer whose range_max "
+                + "is 1.0, as before calibration: outputs beyond 1.0 saturate. Find the range with qbn4j calibrate MODEL "
+                + "--layer bn_add --samples FILE --out DIR, then give it with --range-max\n");
         QuantizedBatchNormalization written = read(out);
         assertThat(written.quantConfig().bufferBitwidth()).isEqualTo(24);
         assertThat(written.outputQuantizer().bitwidth()).isEqualTo(4);
@@ -99,14 +101,29 @@ class QuantizeCommandTest {
     }
 
     @Test
+    void aFloatLayerWithoutConfigGetsQuantizemlsDefaultsAsRunAndInspectDo() throws IOException {
+        // quantizeml's quantize() gave bn_last (not in its q_config, nothing after it) quant_config=None
+        Path out = tmp.resolve("out");
+        CliRunner r = CliRunner.run("quantize", FLOAT.toString(), "--layer", "bn_last", "--out", out.toString());
+        assertThat(r.status).as(r.describe()).isZero();
+        assertThat(r.err).isEmpty();
+        assertThat(r.out).contains("  quant_config {\"a_quantizer\":{\"bitwidth\":8},\"buffer_bitwidth\":32} (quantizeml's "
+                + "defaults: no --config)\n");
+        QuantizedBatchNormalization written = read(out);
+        QuantizedBatchNormalization reference = KerasModels.loadQuantized(QUANTIZED, "bn_last");
+        assertThat(written.getConfig()).isEqualTo(reference.getConfig());
+        assertThat(written.outputQuantizer()).isNull();
+        for (float[][] pair : new float[][][] {{written.gamma(), reference.gamma()}, {written.beta(), reference.beta()},
+            {written.movingMean(), reference.movingMean()}, {written.movingVariance(), reference.movingVariance()}}) {
+            assertThat(pair[0]).containsExactly(pair[1]);
+        }
+    }
+
+    @Test
     void refusalsWriteNothing() throws IOException {
         Path out = tmp.resolve("out");
-        CliRunner r = CliRunner.run("quantize", FLOAT.toString(), "--layer", "bn_add", "--out", out.toString());
-        assertThat(r.status).isEqualTo(64);
-        assertThat(r.err).contains("give its quant_config with --config quant.json");
-
         Path config = config("{\"output_quantizer\": {\"bitwidth\": 8, \"axis\": \"per-axis\"}}");
-        r = CliRunner.run("quantize", FLOAT.toString(), "--layer", "bn_add", "--config", config.toString(),
+        CliRunner r = CliRunner.run("quantize", FLOAT.toString(), "--layer", "bn_add", "--config", config.toString(),
                 "--range-max", "1,2", "--out", out.toString());
         assertThat(r.status).isEqualTo(2);
         assertThat(r.err).startsWith("IllegalArgumentException: ");

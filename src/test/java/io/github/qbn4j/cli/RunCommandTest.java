@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.qbn4j.io.KerasModels;
 import io.github.qbn4j.io.QTensorFiles;
+import io.github.qbn4j.layer.QuantConfig;
 import io.github.qbn4j.layer.QuantizedBatchNormalization;
 import io.github.qbn4j.layer.SaturationCounts;
+import io.github.qbn4j.tensor.FixedPoint;
+import io.github.qbn4j.tensor.FracBits;
 import io.github.qbn4j.tensor.QTensor;
+import io.github.qbn4j.tensor.Shape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,13 +74,103 @@ class RunCommandTest {
     }
 
     @Test
-    void aFloatLayerWithoutConfigIsAUsageErrorAndWritesNothing() {
+    void aFloatLayerWithoutConfigGetsQuantizemlsDefaultsAsInspectAndQuantizeDo() throws IOException {
+        // quantizeml's quantize() gave bn_last (not in its q_config, nothing after it) quant_config=None:
+        // its output in quantized_model.h5 is the reference for the float bn_last under the defaults
         Path out = tmp.resolve("y.npz");
-        CliRunner r = CliRunner.run("run", "--model", FLOAT.toString(), "--layer", "bn_add", "--input",
-                x("bn_add").toString(), "--output", out.toString());
-        assertThat(r.status).isEqualTo(64);
-        assertThat(r.err).contains("is a float BatchNormalization: give its quant_config with --config quant.json");
-        assertThat(tmp).isEmptyDirectory();
+        CliRunner r = CliRunner.run("run", "--model", FLOAT.toString(), "--layer", "bn_last", "--input",
+                x("bn_last").toString(), "--output", out.toString());
+        assertThat(r.status).as(r.describe()).isZero();
+        assertThat(QTensorFiles.read(out)).isEqualTo(QTensorFiles.read(y("bn_last")));
+        assertThat(r.err).isEqualTo("qbn4j run: note: layer \"bn_last\" is a float BatchNormalization and no --config "
+                + "is given: quantized with quantizeml's default quant_config {\"a_quantizer\":{\"bitwidth\":8},"
+                + "\"buffer_bitwidth\":32} (no output quantizer), as quantize() does with quant_config=None\n");
+
+        CliRunner inspect = CliRunner.run("inspect", FLOAT.toString(), "--layer", "bn_last");
+        assertThat(inspect.out).as("inspect shows the same quant_config")
+                .contains("quant_config {\"a_quantizer\":{\"bitwidth\":8},\"buffer_bitwidth\":32} (quantizeml's defaults: "
+                        + "no --config)");
+
+        Files.delete(out);
+        r = CliRunner.run("run", "--quiet", "--model", FLOAT.toString(), "--layer", "bn_last", "--input",
+                x("bn_last").toString(), "--output", out.toString());
+        assertThat(r.status).as(r.describe()).isZero();
+        assertThat(r.err).isEmpty();
+        assertThat(QTensorFiles.read(out)).isEqualTo(QTensorFiles.read(y("bn_last")));
+    }
+
+    @Test
+    void anUncalibratedOutputQuantizerIsNeverUsedSilently() throws IOException {
+        Path config = tmp.resolve("quant.json");
+        Files.writeString(config, "{\"output_quantizer\": {\"bitwidth\": 8, \"axis\": \"per-tensor\"}}");
+        Path out = tmp.resolve("y.npz");
+        CliRunner r = CliRunner.run("run", "--model", FLOAT.toString(), "--layer", "bn_relu", "--config",
+                config.toString(), "--input", x("bn_relu").toString(), "--output", out.toString());
+        assertThat(r.status).as(r.describe()).isZero();
+        String warning = "qbn4j run: warning: layer \"bn_relu\" has an output quantizer whose range_max is 1.0, as "
+                + "before calibration: outputs beyond 1.0 saturate. Find the range with qbn4j calibrate MODEL --layer "
+                + "bn_relu --samples FILE --out DIR";
+        assertThat(r.err).isEqualTo(warning + ", then give it with --range-max\n");
+        Files.delete(out);
+
+        // the same layer written by quantize, then run from its files: the same warning, without --range-max
+        Path dir = tmp.resolve("layer");
+        CliRunner q = CliRunner.run("quantize", FLOAT.toString(), "--layer", "bn_relu", "--config", config.toString(),
+                "--out", dir.toString());
+        assertThat(q.err).isEqualTo(warning.replace("qbn4j run:", "qbn4j quantize:") + ", then give it with --range-max\n");
+        r = CliRunner.run("run", "--layer", dir.resolve("layer.json").toString(), "--weights",
+                dir.resolve("weights.npz").toString(), "--input", x("bn_relu").toString(), "--output", out.toString());
+        assertThat(r.status).as(r.describe()).isZero();
+        assertThat(r.err).isEqualTo(warning + " and run the layer it writes\n");
+        Files.delete(out);
+
+        r = CliRunner.run("run", "-q", "--model", FLOAT.toString(), "--layer", "bn_relu", "--config",
+                config.toString(), "--input", x("bn_relu").toString(), "--output", out.toString());
+        assertThat(r.status).as(r.describe()).isZero();
+        assertThat(r.err).as("--quiet").isEmpty();
+        Files.delete(out);
+
+        r = CliRunner.run("run", "--model", FLOAT.toString(), "--layer", "bn_relu", "--config", config.toString(),
+                "--range-max", "1", "--input", x("bn_relu").toString(), "--output", out.toString());
+        assertThat(r.status).as(r.describe()).isZero();
+        assertThat(r.err).as("range_max 1.0 given on purpose").isEmpty();
+    }
+
+    @Test
+    void aRank2InputIsRefusedWithTheShapeToReshapeToBeforeTheLayerRuns() throws IOException {
+        // bn_flat follows Flatten -> Dense (Keras 2 saved its axis as [1]): it sees (N, C), a rank quantizeml 0.5.2
+        // refuses (ValueError)
+        Path nested = MODELS.resolve("keras2_nested.h5");
+        Path rank2 = tmp.resolve("x2.npz");
+        QTensorFiles.write(rank2, FixedPoint.of(Shape.of(3, 6), new int[] {1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15, -16, 17, -18}, 8, FracBits.of(0)));
+        Path out = tmp.resolve("y.npz");
+        CliRunner r = CliRunner.run("run", "--model", nested.toString(), "--layer", "bn_flat", "--input",
+                rank2.toString(), "--output", out.toString(), "--quiet");
+        assertThat(r.status).isEqualTo(2);
+        assertThat(r.err).isEqualTo("ValueError: input rank must be 3 (N, W, C) or 4 (N, H, W, C), got 2 (shape "
+                + "[3, 6], " + rank2 + "): a BatchNormalization after a Dense layer sees (N, C), which quantizeml "
+                + "0.5.2 takes as (N, 1, C); reshape the input to [3, 1, 6]\n");
+        assertThat(out).doesNotExist();
+
+        // reshaped as the message says, it runs: the same values as the library's layer gives for them
+        // (quantizeml 0.5.2 accepts the single axis [1] on rank 3 and normalizes the last)
+        Path rank3 = tmp.resolve("x3.npz");
+        QTensorFiles.write(rank3, FixedPoint.of(Shape.of(3, 1, 6), new int[] {1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15, -16, 17, -18}, 8, FracBits.of(0)));
+        r = CliRunner.run("run", "--model", nested.toString(), "--layer", "bn_flat", "--input", rank3.toString(),
+                "--output", out.toString(), "--quiet");
+        assertThat(r.status).as(r.describe()).isZero();
+        assertThat(QTensorFiles.read(out)).isEqualTo(KerasModels.load(nested, "bn_flat").toQuantized(QuantConfig.defaults())
+                .call(QTensorFiles.read(rank3)));
+        assertThat(QTensorFiles.read(out).shape()).isEqualTo(Shape.of(3, 1, 6));
+
+        Path rank1 = tmp.resolve("x1.npz");
+        QTensorFiles.write(rank1, FixedPoint.of(Shape.of(6), new int[6], 8, FracBits.of(0)));
+        r = CliRunner.run("run", "--model", nested.toString(), "--layer", "bn_flat", "--input", rank1.toString(),
+                "--stats", "--quiet");
+        assertThat(r.status).isEqualTo(2);
+        assertThat(r.err).isEqualTo("ValueError: input rank must be 3 (N, W, C) or 4 (N, H, W, C), got 1 (shape "
+                + "[6], " + rank1 + ")\n");
+        assertThat(r.out).as("no statistics").isEmpty();
     }
 
     @Test

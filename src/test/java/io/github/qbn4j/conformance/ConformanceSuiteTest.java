@@ -3,7 +3,9 @@ package io.github.qbn4j.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.conformance.ConformanceSuite.CaseResult;
+import io.github.qbn4j.io.ReferenceFiles;
 import io.github.qbn4j.layer.Plan;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -209,6 +211,46 @@ class ConformanceSuiteTest {
         Files.createDirectories(suite.directory().resolve("notes"));
         Files.writeString(suite.directory().resolve("README.md"), "provenance");
         assertThat(ConformanceSuite.open(suite.directory()).caseNames()).containsExactly("example1-per-tensor-input");
+    }
+
+    @Test
+    void discoversTheSuitesBelowAFolderEachUnderItsOwnReferenceJson() throws IOException {
+        // root/reference.json (no case: not a suite), root/a (suite, no reference.json), root/b (suite,
+        // amd-zen4), root/b/nested (suite, no reference.json: the default, never b's), root/empty/deeper/c
+        Path root = tmp.resolve("root");
+        Reference graph = Reference.defaults().withMode(Reference.Mode.GRAPH);
+        Reference zen4 = Reference.defaults().withCpu(Reference.Cpu.AMD_ZEN4);
+        Files.createDirectories(root);
+        ReferenceFiles.write(root, graph);
+        String example = "example1-per-tensor-input";
+        copyTree(MINI.resolve("suite").resolve(example), root.resolve("a").resolve(example));
+        copyTree(MINI.resolve("suite").resolve(example), root.resolve("b").resolve(example));
+        ReferenceFiles.write(root.resolve("b"), zen4);
+        copyTree(MINI.resolve("suite").resolve(example), root.resolve("b/nested").resolve(example));
+        copyTree(MINI.resolve("wrong/wrong-output-value"), root.resolve("empty/deeper/c/wrong-output-value"));
+        // not suites: a folder inside a case, and a link back up the tree
+        copyTree(MINI.resolve("suite").resolve(example), root.resolve("a").resolve(example).resolve("inner")
+                .resolve(example));
+        Files.createSymbolicLink(root.resolve("b/loop"), root.toAbsolutePath());
+
+        List<ConformanceSuite> suites = ConformanceSuite.discover(root);
+        assertThat(suites).extracting(ConformanceSuite::directory).containsExactly(root.resolve("a"),
+                root.resolve("b"), root.resolve("b/nested"), root.resolve("empty/deeper/c"));
+        assertThat(suites).extracting(ConformanceSuite::reference).containsExactly(Reference.defaults(), zen4,
+                Reference.defaults(), Reference.defaults());
+        assertThat(suites.get(2).declaredReference()).isEmpty();
+        assertThat(suites.get(0).caseNames()).containsExactly(example);
+        assertThat(suites.get(3).caseNames()).containsExactly("wrong-output-value");
+
+        // a suite folder itself comes first, then the suites inside it
+        assertThat(ConformanceSuite.discover(root.resolve("b"))).extracting(ConformanceSuite::directory)
+                .containsExactly(root.resolve("b"), root.resolve("b/nested"));
+        assertThat(ConformanceSuite.discover(MINI.resolve("suite"))).extracting(ConformanceSuite::directory)
+                .containsExactly(MINI.resolve("suite"));
+        assertThat(ConformanceSuite.discover(tmp.resolve("root/empty/deeper/c/wrong-output-value")))
+                .as("a case folder holds no suite").isEmpty();
+        assertThatThrownBy(() -> ConformanceSuite.discover(tmp.resolve("absent")))
+                .isInstanceOf(NotDirectoryException.class);
     }
 
     @Test
