@@ -96,17 +96,21 @@ final class RunCommand {
         boolean quiet = a.has("--quiet");
 
         QuantizedBatchNormalization layer;
+        LayerSource source = null;
+        LayerPolicy.Choice choice = null;
         if (fromModel) {
-            Path model = Path.of(a.get("--model"));
-            LayerSource source = LayerSource.one(model, a.get("--layer"));
-            LayerPolicy.Choice choice = LayerPolicy.configFor(a, source);
+            source = LayerSource.one(Path.of(a.get("--model")), a.get("--layer"));
+            choice = LayerPolicy.configFor(a, source);
             layer = source.quantize(choice.config(), rangeMax, null);
-            LayerPolicy.noteDefaults(err, "run", source, choice, quiet);
         } else {
             layer = LayerFiles.read(Path.of(a.get("--layer")), Path.of(a.get("--weights")), limits.weights);
         }
         QTensor x = QTensorFiles.read(input, limits.activations);
         LayerPolicy.checkInputRank(input, x.shape());
+        // notes once the inputs are read and checked, before the layer is applied
+        if (source != null) {
+            LayerPolicy.noteDefaults(err, "run", source, choice, quiet);
+        }
         LayerPolicy.warnIfUncalibrated(err, "run", layer, rangeMax != null, fromModel, quiet);
         QTensor y;
         if (stats) {

@@ -141,11 +141,12 @@ class RunCommandTest {
         // bn_flat follows Flatten -> Dense (Keras 2 saved its axis as [1]): it sees (N, C), a rank quantizeml 0.5.2
         // refuses (ValueError)
         Path nested = MODELS.resolve("keras2_nested.h5");
+        int[] values = {1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15, -16, 17, -18};
         Path rank2 = tmp.resolve("x2.npz");
-        QTensorFiles.write(rank2, FixedPoint.of(Shape.of(3, 6), new int[] {1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15, -16, 17, -18}, 8, FracBits.of(0)));
+        QTensorFiles.write(rank2, FixedPoint.of(Shape.of(3, 6), values, 8, FracBits.of(0)));
         Path out = tmp.resolve("y.npz");
         CliRunner r = CliRunner.run("run", "--model", nested.toString(), "--layer", "bn_flat", "--input",
-                rank2.toString(), "--output", out.toString(), "--quiet");
+                rank2.toString(), "--output", out.toString());
         assertThat(r.status).isEqualTo(2);
         assertThat(r.err).isEqualTo("ValueError: input rank must be 3 (N, W, C) or 4 (N, H, W, C), got 2 (shape "
                 + "[3, 6], " + rank2 + "): a BatchNormalization after a Dense layer sees (N, C), which quantizeml "
@@ -155,7 +156,7 @@ class RunCommandTest {
         // reshaped as the message says, it runs: the same values as the library's layer gives for them
         // (quantizeml 0.5.2 accepts the single axis [1] on rank 3 and normalizes the last)
         Path rank3 = tmp.resolve("x3.npz");
-        QTensorFiles.write(rank3, FixedPoint.of(Shape.of(3, 1, 6), new int[] {1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15, -16, 17, -18}, 8, FracBits.of(0)));
+        QTensorFiles.write(rank3, FixedPoint.of(Shape.of(3, 1, 6), values, 8, FracBits.of(0)));
         r = CliRunner.run("run", "--model", nested.toString(), "--layer", "bn_flat", "--input", rank3.toString(),
                 "--output", out.toString(), "--quiet");
         assertThat(r.status).as(r.describe()).isZero();
