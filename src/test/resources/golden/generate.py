@@ -27,9 +27,39 @@ How to run (by hand, never in CI; from the repository root)
     /work/venv/qml/bin/python src/test/resources/golden/generate.py
 
     It deletes and rewrites bn-0.5.2/ and README.md next to this script, and nothing else.
+    Without options it makes the Intel eager suite exactly as before (it refuses to run on a CPU
+    that is not GenuineIntel).  Other suites:
+
+    generate.py --suite bn-0.5.2-amd-eager --cpu amd-zen3 --mode eager
+    generate.py --suite bn-0.5.2-amd-graph --cpu amd-zen3 --mode graph
+
+    --suite NAME   the folder next to this script (deleted and rewritten); for any NAME other than
+                   bn-0.5.2 the README goes inside the folder, together with reference.json
+                   ({"quantizeml": "0.5.2", "cpu": CPU, "mode": MODE})
+    --cpu LABEL    the CPU profile written to reference.json; its vendor (intel -> GenuineIntel,
+                   amd-* -> AuthenticAMD) must be the vendor in /proc/cpuinfo (default intel)
+    --mode MODE    eager: layer(x) called eagerly (default); graph: the layer called inside
+                   tf.function(lambda t: layer(t)), so that TensorFlow's graph optimizer (Grappler)
+                   runs on it as under model.predict
+    --date DATE    the date written to the README (default: 2026-11-26 for bn-0.5.2, else today)
+    --shard I/N    only run the cases with index % N == I - 1 and write their folders, skipping
+                   the complete ones already there (no deletion, no README); several shards run
+                   in parallel on a busy machine, then --readme-only finishes the suite.  Every
+                   case is independent, so the folders are the same as from one unsharded run.
+    --readme-only  rebuild the records from the case folders on disk (the specifications are
+                   regenerated and checked against the folder names), then do the comparisons and
+                   write reference.json and the README
+    --compare-with DIR   take the other mode's outputs (graph-vs-eager section) from the suite
+                   DIR next to this script (same machine, same generator; inputs checked
+                   byte-identical) instead of re-running every case in the other mode
+    The case specifications (inputs, weights, configs) do not depend on --mode: the searches of
+    the tie family always probe the layer eagerly, so both modes on one machine get the same
+    cases and differ only in the expected outputs.
 """
 
+import argparse
 import copy
+import datetime
 import io
 import json
 import os
@@ -48,7 +78,7 @@ import keras                                  # noqa: E402
 import quantizeml                             # noqa: E402
 from quantizeml.layers import QuantizedBatchNormalization, recording       # noqa: E402
 from quantizeml.layers.quantizers import OutputQuantizer                  # noqa: E402
-from quantizeml.tensors import FixedPoint, QFloat                         # noqa: E402
+from quantizeml.tensors import FixedPoint, QFloat, QTensor                # noqa: E402
 import quantizeml.tensors.fixed_point as qml_fixed_point                  # noqa: E402
 
 MASTER_SEED = 20261126
@@ -58,6 +88,9 @@ GRAPH_SAMPLE = 150
 HERE = os.path.dirname(os.path.abspath(__file__))
 SUITE_DIR = os.path.join(HERE, SUITE_NAME)
 README = os.path.join(HERE, "README.md")
+DEFAULT_SUITE = SUITE_NAME
+MODE = "eager"                 # --mode: how the expected outputs are produced
+CPU_LABEL = "intel"            # --cpu
 
 EXPECTED_VERSIONS = {
     "quantizeml": "0.5.2", "tensorflow": "2.12.1", "keras": "2.12.0", "numpy": "1.23.5",
@@ -204,7 +237,21 @@ def make_layer(spec, shape):
 
 
 def error_text(e):
-    return type(e).__name__ + "\n" + str(e) + "\n"
+    text = type(e).__name__ + "\n" + str(e) + "\n"
+    return normalize_graph_error(text) if MODE == "graph" else text
+
+
+def normalize_graph_error(text):
+    """Graph mode: TensorFlow numbers the traced functions with a process-wide counter
+    (`__inference_<lambda>_141435`, `..._AssertGuard_false_141258`), which depends on how many
+    functions the process traced before; these numbers become `N` so that the text does not
+    depend on the order or sharding of the run.  So does the line number of this script's own
+    frame in the tracebacks of errors raised while tracing."""
+    import re
+    text = re.sub(r"(__inference_[A-Za-z0-9_<>]*?_)\d+", r"\1N", text)
+    # the traceback's frame in this script: its line number changes with any edit of it
+    text = re.sub(r'(File "[^"]*generate\.py", line )\d+', r"\1N", text)
+    return re.sub(r"(AssertGuard_(?:true|false)_)\d+", r"\1N", text)
 
 
 class Hooks:
@@ -225,12 +272,15 @@ class Hooks:
         self.o_rescale = FixedPoint.rescale
         self.o_round = qml_fixed_point.round_through
         self.o_floor = qml_fixed_point.floor_through
+        self.o_expand = FixedPoint.expand
         h = self
         oq = self.o_quantize.__func__
 
         def quantize(x, value_bits, scales, frac_bits=0.):
             h.rec("quantize", (x, value_bits, scales, frac_bits))
-            return oq(x, value_bits, scales, frac_bits)
+            res = oq(x, value_bits, scales, frac_bits)
+            h.rec("quantize_res", res)
+            return res
 
         def upscale(self_, *a, **k):
             res = h.o_upscale(self_, *a, **k)
@@ -239,7 +289,9 @@ class Hooks:
 
         def to_fixed_point(self_, *a, **k):
             h.rec("tfp_scales", self_.scales)
-            return h.o_tfp(self_, *a, **k)
+            res = h.o_tfp(self_, *a, **k)
+            h.rec("tfp_res", res)
+            return res
 
         def b(self_, outputs):
             h.rec("xa", outputs)
@@ -251,7 +303,14 @@ class Hooks:
 
         def rescale(self_, *a, **k):
             h.rec("rescale", self_)
-            return h.o_rescale(self_, *a, **k)
+            res = h.o_rescale(self_, *a, **k)
+            h.rec("rescale_res", res)
+            return res
+
+        def expand(self_, *a, **k):
+            res = h.o_expand(self_, *a, **k)
+            h.rec("expand_res", res)
+            return res
 
         def round_through(x):
             h.rec("round", x)
@@ -269,6 +328,7 @@ class Hooks:
         FixedPoint.rescale = rescale
         qml_fixed_point.round_through = round_through
         qml_fixed_point.floor_through = floor_through
+        FixedPoint.expand = expand
         return self
 
     def __exit__(self, *exc):
@@ -280,6 +340,7 @@ class Hooks:
         FixedPoint.rescale = self.o_rescale
         qml_fixed_point.round_through = self.o_round
         qml_fixed_point.floor_through = self.o_floor
+        FixedPoint.expand = self.o_expand
         return False
 
 
@@ -346,8 +407,159 @@ def collect_trace(layer, y, cap):
     return t
 
 
-def run_case(spec, want_trace=True):
-    """Run one case eagerly. Returns a result dict (never raises for reference errors)."""
+def collect_trace_hooks(y, cap, sigma_rec, has_oq):
+    """The same keys as collect_trace, from the hooks alone (no recorder, no layer variable).
+
+    Graph mode needs this: quantizeml's recorders create variables inside the call, which
+    tf.function does not allow, so there every intermediate is a hooked tensor returned by the
+    traced function itself.  In eager mode both collectors run and must agree (checked).
+    """
+    t = {}
+    n = {k: len(v) for k, v in cap.items()}
+    if n.get("quantize") != 2 or n.get("quantize_res") != 2 or n.get("round") != \
+            (3 if has_oq else 2) or n.get("upscale") != 1 or n.get("xa") != 1 \
+            or n.get("expand_res", 0) > 1:
+        raise GenError(f"unexpected hook counts {n}")
+    t["sigma_rec"] = f32(sigma_rec)
+    t["a_float"] = f32(cap["quantize"][0][0])
+    t["a_scaled"] = f32(cap["round"][0])
+    a = cap["quantize_res"][0]
+    t["a_values"] = i64(a.fp.values, "a")
+    t["a_value_bits"] = vb_array(a.fp.value_bits, "a")
+    if np.any(i64(a.fp.frac_bits, "a fb") != 0):
+        raise GenError("a has non-zero frac bits")
+    t["a_scales"] = f32(a.scales)
+    if "expand_res" in cap:
+        t["input_shift"] = i64(cap["expand_res"][0][1], "input_shift")
+    xa = cap["xa"][0]
+    t["xa_values"] = i64(xa.fp.values, "xa")
+    t["b_float"] = f32(cap["quantize"][1][0])
+    t["b_scaled"] = f32(cap["round"][1])
+    b_pre, (b_al, b_shift) = cap["upscale"][0]
+    t["b_values"] = i64(b_pre.fp.values, "b")
+    t["b_value_bits"] = vb_array(b_pre.fp.value_bits, "b")
+    t["b_frac_bits"] = i64(b_pre.fp.frac_bits, "b fb")
+    t["b_shift"] = i64(b_shift, "b_shift")
+    t["b_aligned_values"] = i64(b_al.fp.values, "b aligned")
+    buf = cap["oq_in"][0] if has_oq else y
+    t["buffer_values"] = i64(buf.fp.values, "buffer")
+    t["buffer_value_bits"] = vb_array(buf.fp.value_bits, "buffer")
+    t["buffer_frac_bits"] = i64(buf.fp.frac_bits, "buffer fb")
+    t["buffer_scales"] = f32(buf.scales)
+    if not (same_bits({"f": i64(xa.fp.frac_bits, "xa fb")}, {"f": t["buffer_frac_bits"]})
+            and same_bits({"s": f32(xa.scales)}, {"s": t["buffer_scales"]})):
+        raise GenError("x*a and the buffer differ in frac bits or scales")
+    if has_oq:
+        if n.get("rescale") != 1 or n.get("rescale_res") != 1 or n.get("floor") != 1 \
+                or n.get("tfp_scales") != 1 or n.get("tfp_res") != 1:
+            raise GenError(f"unexpected output-quantizer hook counts {n}")
+        t["qscales_float"] = f32(cap["tfp_scales"][0])
+        t["qscales_scaled"] = f32(cap["round"][2])
+        qs = cap["tfp_res"][0][1]
+        t["qscales_values"] = i64(qs.values, "qscales")
+        t["qscales_frac_bits"] = i64(qs.frac_bits, "qscales fb")
+        v = cap["rescale"][0]
+        t["scaled_values"] = i64(v.values, "scaled")
+        t["scaled_frac_bits"] = i64(v.frac_bits, "scaled fb")
+        shift = cap["rescale_res"][0][1]
+        out_scaled = tf.math.multiply(v.values, tf.pow(2.0, tf.cast(shift, tf.float32)))
+        if not np.array_equal(f32(out_scaled + 0.5), f32(cap["floor"][0]), equal_nan=True):
+            raise GenError("recomputed out_scaled disagrees with the captured rounding argument")
+        t["out_scaled"] = f32(out_scaled)
+        t["out_shift"] = i64(shift, "out_shift")
+        t["out_frac_bits"] = i64(y.frac_bits, "out fb")
+    return t
+
+
+def graph_leaves(obj):
+    """Keep only what a tf.function can return (tensors, QTensors, nests of them)."""
+    if isinstance(obj, (tf.Tensor, QTensor)):
+        return obj
+    if isinstance(obj, (list, tuple)):
+        return [graph_leaves(o) for o in obj]
+    return None
+
+
+def run_case_graph(spec, want_trace=True):
+    """Run one case with the layer called inside tf.function (graph mode)."""
+    shape = tuple(spec["shape"])
+    x = build_input(spec)
+    res = {"x": qtensor_arrays(x, "x")}
+    passed = {"name": "bn", "quant_config": copy.deepcopy(spec["qc"]),
+              "epsilon": spec["eps"], "axis": copy.deepcopy(spec["axis"])}
+    layer, stage, err = make_layer(spec, shape)
+    if err is not None and stage == "construct":
+        res.update(status="error", stage=stage, err=err, config=plain(passed), layer=None)
+        res["weights"] = intended_weights(spec)
+        return res
+    res["config"] = plain(layer.get_config())
+    if err is not None:
+        res.update(status="error", stage=stage, err=err, layer=layer)
+        res["weights"] = intended_weights(spec)
+        return res
+    res["weights"] = layer_weights(layer)
+    g_var = layer.gamma
+    hooks = Hooks()
+
+    def traced(t):
+        hooks.cap = {}
+        yt = layer(t)
+        return yt, layer.sigma_rec, {k: graph_leaves(v) for k, v in hooks.cap.items()}
+    try:
+        if not want_trace:
+            raise _Plain()
+        with hooks:
+            fn = tf.function(traced)
+            fn.get_concrete_function(x)             # trace with the hooks in place
+        y2, sr, cap = fn(x)
+    except GenError:
+        raise
+    except Exception:                   # noqa: BLE001 - the plain call gives the error (below)
+        y2 = None
+    if y2 is None or plain_check(spec):
+        if y2 is None:                  # the error text of a plain call on a fresh layer
+            layer, _, _ = make_layer(spec, shape)
+            g_var = layer.gamma
+        try:
+            y = tf.function(lambda t: layer(t))(x)
+        except GenError:
+            raise
+        except Exception as e:              # noqa: BLE001
+            if y2 is not None:
+                raise GenError(f"the plain call raised but the traced call did not: {e!r}")
+            res.update(status="error", stage="call", err=e, layer=layer)
+            return res
+        if y2 is not None and not same_bits(qtensor_arrays(y2, "y2"), qtensor_arrays(y, "y")):
+            raise GenError("traced call differs from the plain call")
+        if y2 is None and want_trace:
+            raise GenError("the traced call raised but the plain call did not")
+    else:
+        y = y2
+    if layer.gamma is not g_var or not np.array_equal(f32(layer.gamma), res["weights"]["gamma"]):
+        raise GenError("the layer was rebuilt during the call")
+    res.update(status="ok", y=qtensor_arrays(y, "y"), layer=layer)
+    if want_trace:
+        res["trace"] = collect_trace_hooks(y2, cap, sr, layer.out_quantizer is not None)
+    return res
+
+
+class _Plain(Exception):
+    """Internal: skip the traced call."""
+
+
+def plain_check(spec):
+    """Graph mode: the traced call (the hooks' extra outputs) gives y; on this deterministic
+    eighth of the cases the plain tf.function(lambda t: layer(t)) also runs and must agree."""
+    import zlib
+    return zlib.crc32(np.ascontiguousarray(spec["xvals"]).tobytes()) % 8 == 0
+
+
+def run_case(spec, want_trace=True, mode=None):
+    """Run one case in MODE (or the given mode; the tie searches pass "eager").
+
+    Returns a result dict (never raises for reference errors)."""
+    if (mode or MODE) == "graph":
+        return run_case_graph(spec, want_trace)
     shape = tuple(spec["shape"])
     x = build_input(spec)
     res = {"x": qtensor_arrays(x, "x")}
@@ -381,6 +593,9 @@ def run_case(spec, want_trace=True):
         if not same_bits(qtensor_arrays(y2, "y2"), res["y"]):
             raise GenError("recorded call differs from the plain call")
         res["trace"] = collect_trace(layer, y2, h.cap)
+        if not same_bits(res["trace"], collect_trace_hooks(y2, h.cap, layer.sigma_rec,
+                                                           layer.out_quantizer is not None)):
+            raise GenError("the hook-only trace differs from the recorder trace")
     return res
 
 
@@ -402,6 +617,18 @@ def layer_weights(layer):
         w["output_quantizer/range_max"] = f32(layer.out_quantizer.range_max)
         w["output_quantizer/rescaling_rate"] = f32(layer.out_quantizer.rescaling_rate)
     return w
+
+
+def eager_output(spec):
+    """Same case, fresh layer, called eagerly (the graph suite's comparison)."""
+    res = run_case(spec, want_trace=False, mode="eager")
+    if res["status"] != "ok":
+        raise GenError(f"eager re-run failed: {res['err']!r}")
+    return res["y"]
+
+
+def other_mode_output(spec):
+    return graph_output(spec) if MODE == "eager" else eager_output(spec)
 
 
 def graph_output(spec):
@@ -1052,7 +1279,7 @@ def fam_ties(ctx):
             s["eps"] = 2.0 ** -10
             s["var"] = f32a(4.0 ** mexp.astype(np.float64) - 2.0 ** -10)
             # sigma_rec from the layer itself, then gamma so that f32(gamma * sr) == t
-            probe = run_case(s)
+            probe = run_case(s, mode="eager")
             if probe["status"] != "ok":
                 continue
             sr = probe["trace"]["sigma_rec"]
@@ -1065,7 +1292,7 @@ def fam_ties(ctx):
             s["gamma"] = g
             if rng.random() < 0.4:
                 set_oq(rng, s, "pt")
-            res = run_case(s)
+            res = run_case(s, mode="eager")
             if res["status"] == "ok" and "tie-a" in auto_tags(res):
                 found = (s, res)
                 break
@@ -1089,7 +1316,7 @@ def fam_ties(ctx):
             s["xfb"] = np.float32(F)
             s["qc"] = {"b_quantizer": {"bitwidth": bw, "signed": signed}}
             s["mean"] = np.zeros(C, np.float32)
-            probe = run_case(s)
+            probe = run_case(s, mode="eager")
             if probe["status"] != "ok":
                 continue
             S = np.float32(probe["trace"]["buffer_scales"])
@@ -1102,7 +1329,7 @@ def fam_ties(ctx):
             s["beta"] = (q.astype(np.float32) * S).astype(np.float32)
             if rng.random() < 0.4:
                 set_oq(rng, s, "pa")
-            res = run_case(s)
+            res = run_case(s, mode="eager")
             if res["status"] == "ok" and "tie-b" in auto_tags(res):
                 found = (s, res)
                 break
@@ -1123,7 +1350,7 @@ def fam_ties(ctx):
             s["qc"] = {"a_quantizer": {"bitwidth": int(rng.integers(3, 6))}}
             sb = int(rng.integers(1, 4))
             set_oq(rng, s, mode, bitwidth=8, signed=True, scale_bits=sb)
-            probe = run_case(s)
+            probe = run_case(s, mode="eager")
             if probe["status"] != "ok":
                 continue
             F = np.asarray(probe["trace"]["buffer_frac_bits"]).reshape(-1)[0]
@@ -1131,7 +1358,7 @@ def fam_ties(ctx):
             d = rng.integers(1, 4, fbs.shape)
             fb_out = np.minimum(F + fbs - d, 7)
             s["rm"] = f32a(2.0 ** (7 - fb_out).astype(np.float64))
-            res = run_case(s)
+            res = run_case(s, mode="eager")
             if res["status"] == "ok" and unsaturated_otie(res):
                 found = (s, res)
                 break
@@ -1150,7 +1377,7 @@ def fam_ties(ctx):
             s = base_spec(rng, "tie", shape_for(rng, 3, C), "qf", "pt", vb=6,
                           scales=np.float32(1.0))
             probe_s = dict(s)
-            probe = run_case(probe_s)
+            probe = run_case(probe_s, mode="eager")
             if probe["status"] != "ok":
                 continue
             sa = np.float32(probe["trace"]["a_scales"])
@@ -1160,7 +1387,7 @@ def fam_ties(ctx):
             target = np.float32(mant * 2.0 ** int(rng.integers(-8, 0)))
             s["xscales"] = np.float32(target / sa)
             set_oq(rng, s, "pt", scale_bits=sb)
-            res = run_case(s)
+            res = run_case(s, mode="eager")
             if res["status"] == "ok" and "stie" in auto_tags(res):
                 found = (s, res)
                 break
@@ -1713,19 +1940,197 @@ def cpu_flags():
     return "unknown"
 
 
-def main():
-    v = versions()
-    if v != EXPECTED_VERSIONS:
-        sys.exit(f"version mismatch: {v} != {EXPECTED_VERSIONS}")
-    if os.path.isdir(SUITE_DIR):
-        shutil.rmtree(SUITE_DIR)
-    os.makedirs(SUITE_DIR)
+def cpu_field(name):
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.split(":", 1)[0].strip() == name:
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+def parse_args(argv):
+    global SUITE_NAME, SUITE_DIR, README, MODE, CPU_LABEL, GEN_DATE
+    ap = argparse.ArgumentParser(description="quantizeml 0.5.2 BN golden suite generator")
+    ap.add_argument("--suite", default=DEFAULT_SUITE)
+    ap.add_argument("--cpu", default="intel")
+    ap.add_argument("--mode", choices=("eager", "graph"), default="eager")
+    ap.add_argument("--date", default=None)
+    ap.add_argument("--shard", default=None)
+    ap.add_argument("--readme-only", action="store_true")
+    ap.add_argument("--compare-with", default=None)
+    ap.add_argument("--note", default="", help="a sentence for the README's Regenerating section")
+    a = ap.parse_args(argv)
+    if "/" in a.suite or a.suite in ("", ".", ".."):
+        sys.exit(f"--suite must be a plain folder name, got {a.suite!r}")
+    want = "GenuineIntel" if a.cpu == "intel" else ("AuthenticAMD" if a.cpu.startswith("amd-")
+                                                     else None)
+    if want is None:
+        sys.exit(f"--cpu must be intel or amd-<model>, got {a.cpu!r}")
+    have = cpu_field("vendor_id")
+    if have != want:
+        sys.exit(f"--cpu {a.cpu} needs a {want} CPU, but /proc/cpuinfo says {have}")
+    if a.suite == DEFAULT_SUITE and (a.cpu != "intel" or a.mode != "eager"):
+        sys.exit(f"{DEFAULT_SUITE} is the Intel eager suite; pick another --suite")
+    SUITE_NAME, MODE, CPU_LABEL = a.suite, a.mode, a.cpu
+    SUITE_DIR = os.path.join(HERE, SUITE_NAME)
+    if SUITE_NAME != DEFAULT_SUITE:
+        README = os.path.join(SUITE_DIR, "README.md")
+        GEN_DATE = a.date or datetime.date.today().isoformat()
+    elif a.date:
+        GEN_DATE = a.date
+    global RUN_NOTE
+    RUN_NOTE = a.note
+    if SUITE_NAME != DEFAULT_SUITE:
+        shown = [t for i, t in enumerate(argv) if t != "--note" and (i == 0 or argv[i - 1] != "--note")]
+        RUN_NOTE = (f"This README was written by `generate.py {' '.join(shown)}`. " + RUN_NOTE).strip()
+    if a.shard is not None:
+        i, n = (int(t) for t in a.shard.split("/"))
+        if not 1 <= i <= n:
+            sys.exit(f"--shard must be I/N with 1 <= I <= N, got {a.shard!r}")
+        a.shard = (i - 1, n)
+    if (a.shard or a.readme_only or a.compare_with) and SUITE_NAME == DEFAULT_SUITE:
+        sys.exit(f"--shard, --readme-only and --compare-with are not for {DEFAULT_SUITE}")
+    return a
+
+
+def write_reference_json():
+    """reference.json on one line: {"quantizeml": "0.5.2", "cpu": CPU, "mode": MODE}."""
+    with open(os.path.join(SUITE_DIR, "reference.json"), "w", encoding="utf-8") as f:
+        f.write(json.dumps({"quantizeml": EXPECTED_VERSIONS["quantizeml"], "cpu": CPU_LABEL,
+                            "mode": MODE}) + "\n")
+
+
+def case_complete(path):
+    return os.path.exists(os.path.join(path, "error.txt")) or (
+        os.path.exists(os.path.join(path, "y.npz")) and
+        os.path.exists(os.path.join(path, "trace.npz")))
+
+
+def run_shard(shard):
+    """Write the folders of one shard's cases (see --shard)."""
+    i, n = shard
+    os.makedirs(SUITE_DIR, exist_ok=True)
+    done = {int(d[:4]) for d in os.listdir(SUITE_DIR)
+            if d[:4].isdigit() and case_complete(os.path.join(SUITE_DIR, d))}
+    idx = ran = 0
+    for fid, fname, fn in FAMILIES:
+        for spec in fn({}):
+            idx += 1
+            pre = spec.pop("_res", None)
+            if idx % n != i or idx in done:
+                continue
+            res = pre if (pre is not None and MODE == "eager") else run_case(spec)
+            res["auto"] = auto_tags(res)
+            name = case_name(idx, spec, res)
+            for d in os.listdir(SUITE_DIR):                 # an incomplete earlier attempt
+                if d.startswith(f"{idx:04d}-"):
+                    shutil.rmtree(os.path.join(SUITE_DIR, d))
+            write_case(os.path.join(SUITE_DIR, name), res)
+            ran += 1
+            if ran % 100 == 0:
+                print(f"shard {i + 1}/{n}: {ran} cases", flush=True)
+                tf.keras.backend.clear_session()
+    print(f"shard {i + 1}/{n}: {ran} cases written, {idx} in the suite")
+
+
+def records_from_disk():
+    """(name, spec, res) for every case, from the folders on disk (see --readme-only)."""
+    dirs = {}
+    for d in os.listdir(SUITE_DIR):
+        if d[:4].isdigit():
+            dirs[int(d[:4])] = d
     records = []
     idx = 0
     for fid, fname, fn in FAMILIES:
         for spec in fn({}):
             idx += 1
-            res = spec.pop("_res", None) or run_case(spec)
+            spec.pop("_res", None)
+            name = dirs.get(idx)
+            if name is None or not case_complete(os.path.join(SUITE_DIR, name)):
+                raise GenError(f"case {idx} missing or incomplete in {SUITE_DIR}")
+            path = os.path.join(SUITE_DIR, name)
+            with open(os.path.join(path, "layer.json"), encoding="utf-8") as f:
+                res = {"config": json.load(f)["config"],
+                       "x": load_npz(os.path.join(path, "x.npz")),
+                       "weights": load_npz(os.path.join(path, "weights.npz"))}
+            if os.path.exists(os.path.join(path, "y.npz")):
+                res.update(status="ok", y=load_npz(os.path.join(path, "y.npz")),
+                           trace=load_npz(os.path.join(path, "trace.npz")))
+            else:
+                with open(os.path.join(path, "error.txt"), encoding="utf-8") as f:
+                    cls, _, msg = f.read().partition("\n")
+                err = type(cls, (Exception,), {})(msg[:-1])
+                _, stage, e2 = make_layer(spec, tuple(spec["shape"]))
+                res.update(status="error", err=err,
+                           stage=stage if e2 is not None else "call")
+                if error_text(err) != open(os.path.join(path, "error.txt"),
+                                           encoding="utf-8").read():
+                    raise GenError(f"{name}: error.txt does not round-trip")
+            res["auto"] = auto_tags(res)
+            if case_name(idx, spec, res) != name:
+                raise GenError(f"{name}: the regenerated case is named {case_name(idx, spec, res)}")
+            records.append((name, spec, res))
+            if idx % 100 == 0:
+                tf.keras.backend.clear_session()
+    if len(records) != len(dirs):
+        raise GenError(f"{len(dirs)} case folders but {len(records)} cases")
+    return records
+
+
+COMPARE_DIR = None
+RUN_NOTE = ""
+
+
+def disk_output(name, spec):
+    """The other mode's y for this case, from the --compare-with suite (inputs checked)."""
+    others = [d for d in os.listdir(COMPARE_DIR) if d.startswith(name[:5])]
+    if len(others) != 1:
+        raise GenError(f"{name}: no single match in {COMPARE_DIR}")
+    od = os.path.join(COMPARE_DIR, others[0])
+    for f in ("layer.json", "weights.npz", "x.npz"):
+        if open(os.path.join(od, f), "rb").read() != \
+                open(os.path.join(SUITE_DIR, name, f), "rb").read():
+            raise GenError(f"{name}: {f} differs in {COMPARE_DIR}")
+    if not os.path.exists(os.path.join(od, "y.npz")):
+        raise GenError(f"{name}: raises in {COMPARE_DIR}")
+    return load_npz(os.path.join(od, "y.npz"))
+
+
+def main():
+    global COMPARE_DIR
+    a = parse_args(sys.argv[1:])
+    v = versions()
+    if v != EXPECTED_VERSIONS:
+        sys.exit(f"version mismatch: {v} != {EXPECTED_VERSIONS}")
+    if a.compare_with:
+        COMPARE_DIR = os.path.join(HERE, a.compare_with)
+    if a.shard is not None:
+        run_shard(a.shard)
+        return
+    if a.readme_only:
+        records = records_from_disk()
+        write_reference_json()
+    else:
+        records = generate_all()
+    finish(records, v)
+
+
+def generate_all():
+    if os.path.isdir(SUITE_DIR):
+        shutil.rmtree(SUITE_DIR)
+    os.makedirs(SUITE_DIR)
+    if SUITE_NAME != DEFAULT_SUITE:
+        write_reference_json()
+    records = []
+    idx = 0
+    for fid, fname, fn in FAMILIES:
+        for spec in fn({}):
+            idx += 1
+            pre = spec.pop("_res", None)        # an eager result from a tie search
+            res = pre if (pre is not None and MODE == "eager") else run_case(spec)
             res["auto"] = auto_tags(res)
             name = case_name(idx, spec, res)
             write_case(os.path.join(SUITE_DIR, name), res)
@@ -1733,6 +2138,10 @@ def main():
             if idx % 100 == 0:
                 print(f"{idx} cases", flush=True)
                 tf.keras.backend.clear_session()
+    return records
+
+
+def finish(records, v):
     # graph mode vs eager: every successful case, with a seeded sample of GRAPH_SAMPLE reported
     # separately, then the differing cases again with Grappler's constant folding switched off
     ok_idx = [i for i, r in enumerate(records) if r[2]["status"] == "ok"]
@@ -1744,7 +2153,7 @@ def main():
         if n_done % 100 == 99:
             tf.keras.backend.clear_session()
         name, spec, res = records[i]
-        yg = graph_output(spec)
+        yg = disk_output(name, spec) if COMPARE_DIR else other_mode_output(spec)
         if same_bits(yg, res["y"]):
             graph["same"] += 1
             graph["same_sample"] += i in sample
@@ -1755,9 +2164,17 @@ def main():
             graph["diff"].append({"name": name, "fields": fields, "values_differing": nv,
                                   "in_sample": i in sample, "spec": spec, "y": res["y"]})
     tf.config.optimizer.set_experimental_options({"constant_folding": False})
-    graph["same_without_cf"] = sum(same_bits(graph_output(d["spec"]), d["y"])
-                                   for d in graph["diff"])
+    if MODE == "eager":
+        graph["same_without_cf"] = sum(same_bits(graph_output(d["spec"]), d["y"])
+                                       for d in graph["diff"])
+    else:                               # graph without constant folding against the eager run
+        graph["same_without_cf"] = sum(same_bits(graph_output(d["spec"]),
+                                                 disk_output(d["name"], d["spec"]) if COMPARE_DIR
+                                                 else eager_output(d["spec"]))
+                                       for d in graph["diff"])
     tf.config.optimizer.set_experimental_options({"constant_folding": True})
+    if SUITE_NAME != DEFAULT_SUITE:
+        graph["intel"] = compare_with_suite(records, os.path.join(HERE, DEFAULT_SUITE))
     write_readme(records, v, graph)
     n_err = sum(1 for r in records if r[2]["status"] != "ok")
     print(f"{len(records)} cases, {n_err} errors; graph==eager: sample "
@@ -1798,11 +2215,94 @@ def tf_probes():
     return rows_log, rows_rsq
 
 
+def load_npz(path):
+    with np.load(path, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
+
+
+def compare_with_suite(records, other_dir):
+    """Case-by-case comparison with another suite on disk (same index NNNN)."""
+    others = {}
+    if os.path.isdir(other_dir):
+        for d in os.listdir(other_dir):
+            if d[:4].isdigit():
+                others[int(d[:4])] = os.path.join(other_dir, d)
+    out = {"dir": os.path.basename(other_dir), "n": len(records), "missing": 0,
+           "inputs_differ": [], "both_ok": 0, "same_y": 0, "y_diff": [], "both_err": 0,
+           "same_err": 0, "outcome_diff": []}
+    for name, spec, res in records:
+        od = others.get(int(name[:4]))
+        if od is None:
+            out["missing"] += 1
+            continue
+        mine = os.path.join(SUITE_DIR, name)
+        same_in = all(open(os.path.join(mine, f), "rb").read() ==
+                      open(os.path.join(od, f), "rb").read()
+                      for f in ("layer.json", "weights.npz", "x.npz"))
+        if not same_in:
+            out["inputs_differ"].append(name)
+            continue
+        o_ok = os.path.exists(os.path.join(od, "y.npz"))
+        if (res["status"] == "ok") != o_ok:
+            out["outcome_diff"].append(name)
+        elif o_ok:
+            out["both_ok"] += 1
+            oy = load_npz(os.path.join(od, "y.npz"))
+            if same_bits(oy, res["y"]):
+                out["same_y"] += 1
+            else:
+                fields = [k for k in res["y"] if k not in oy or
+                          not same_bits({k: oy[k]}, {k: res["y"][k]})]
+                nv = int(np.sum(oy["values"] != res["y"]["values"])) \
+                    if oy["values"].shape == res["y"]["values"].shape else -1
+                out["y_diff"].append((name, os.path.basename(od), ", ".join(fields), nv))
+        else:
+            out["both_err"] += 1
+            with open(os.path.join(od, "error.txt"), encoding="utf-8") as f:
+                out["same_err"] += f.read() == error_text(res["err"])
+    return out
+
+
 def md_table(rows, headers):
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for r in rows:
         out.append("| " + " | ".join(str(c) for c in r) + " |")
     return "\n".join(out)
+
+
+def readme_extra(graph):
+    """Sections only in the READMEs of suites other than bn-0.5.2."""
+    c = graph["intel"]
+    rows = c["y_diff"]
+    trace_note = ("Every `trace.npz` here comes from the hooks alone: the traced function returns "
+                  "the hooked tensors as extra outputs (quantizeml's recorders create variables "
+                  "inside the call, which `tf.function` refuses), its output is checked equal to "
+                  "the plain `tf.function` call's, and in eager mode the generator checks on every "
+                  "case that this hook-only collection equals the recorder-based one. The "
+                  "`source` column of the trace table names the equivalent recorder.\n\n"
+                  if MODE == "graph" else "")
+    return f"""
+## reference.json
+
+`reference.json` at the suite's root names the profile that produced the expected outputs:
+`{{"quantizeml": "0.5.2", "cpu": "{CPU_LABEL}", "mode": "{MODE}"}}` (cpu: the CPU whose `VRSQRTPS`
+TensorFlow used; mode: `eager` = `layer(x)` called eagerly, `graph` = called inside
+`tf.function(lambda t: layer(t))`, where Grappler rewrites the graph as under `model.predict`).
+
+{trace_note}## Comparison with the Intel suite `{c['dir']}/` (eager, Intel CPU)
+
+Case by case (same index NNNN; the names can differ in their observed tags):
+
+* cases compared: {c['n']}; missing there: {c['missing']}
+* inputs differ (`layer.json`, `weights.npz` or `x.npz` not byte-identical; the tie family's
+  searches use this CPU's `rsqrt`): {len(c['inputs_differ'])}{(" (" + ", ".join(c['inputs_differ']) + ")") if c['inputs_differ'] else ""}
+* same inputs, both with an output: {c['both_ok']}; identical outputs: **{c['same_y']}**;
+  different: **{len(c['y_diff'])}**
+* same inputs, both raise: {c['both_err']}; identical `error.txt`: {c['same_err']}
+* same inputs, one raises and the other not: {len(c['outcome_diff'])}{(" (" + ", ".join(c['outcome_diff']) + ")") if c['outcome_diff'] else ""}
+
+{md_table(rows, ["case here", "case there", "fields that differ", "values differing"]) if rows else "(no output differs)"}
+"""
 
 
 def write_readme(records, v, graph):
@@ -1854,13 +2354,41 @@ into a multiplication by the constant's float32 reciprocal. quantizeml divides b
 `QFloat.optimal_scales` (`ranges / (2^value_bits - 1)`, which gives a's scale `s_a`) and in
 `tnp.log2` (`log(x) / log(2)`). So under `model.predict`/`tf.function`, `s_a` (and from it `S`, the
 output scales, and a or b values on rounding ties) can differ from an eager call by one ulp. The
-expected outputs in this suite are the **eager** ones. Cases whose graph-mode output differs:
+expected outputs in this suite are the **{"eager" if MODE == "eager" else "graph-mode"}** ones. Cases whose graph-mode output differs:
 
 {md_table([(d['name'], ", ".join(d['fields']), d['values_differing'],
             "yes" if d['in_sample'] else "") for d in g['diff']],
            ["case", "fields that differ", "values differing", "in the 150 sample"])}
 """
     probe_log, probe_rsq = tf_probes()
+    default = SUITE_NAME == DEFAULT_SUITE
+    ref_how = "called eagerly" if MODE == "eager" else \
+        "called inside `tf.function`, i.e. in graph mode"
+    cpu_row = f"{cpu_model()} (flags: {cpu_flags()})"
+    cpu_text = """This suite was generated on an Intel CPU
+(above)"""
+    one_text = "So on packet channels even `moving_variance + epsilon == 1` gives " \
+        "`sigma_rec = 0.99999994`."
+    regen = "/work/venv/qml/bin/python src/test/resources/golden/generate.py"
+    graph_intro = """Successful cases were re-run on a fresh layer inside `tf.function` (graph mode, as `model.predict`
+runs it) and compared with the eager output (values, value_bits, frac_bits, scales, shapes):"""
+    extra = ""
+    note_block = ""
+    if not default:
+        cpu_row += (f"; vendor_id {cpu_field('vendor_id')}, cpu family {cpu_field('cpu family')},"
+                    f" model {cpu_field('model')}, stepping {cpu_field('stepping')}, microcode "
+                    f"{cpu_field('microcode')}")
+        cpu_text = (f"This suite was generated on an {cpu_field('vendor_id')} CPU (above; "
+                    f"`reference.json` names its profile `{CPU_LABEL}`)")
+        one = np.asarray(tf.math.rsqrt(tf.ones([16], tf.float32)))
+        one_text = (f"Here `tf.math.rsqrt(1.0)` gives {one[0]!r} on packet channels and "
+                    f"{np.asarray(tf.math.rsqrt(tf.constant(1.0)))!r} alone.")
+        regen += f" --suite {SUITE_NAME} --cpu {CPU_LABEL} --mode {MODE}"
+        note_block = "\n" + RUN_NOTE + "\n"
+        if MODE == "graph":
+            graph_intro = """Successful cases were re-run on a fresh layer called eagerly and compared with this suite's
+graph-mode output (values, value_bits, frac_bits, scales, shapes):"""
+        extra = readme_extra(graph)
     n_clip = sum(1 for _, _, r in records if r["status"] == "ok"
                  and np.any(r["y"]["values"] > 2 ** int(r["y"]["value_bits"]) - 1))
     # buffer saturation per buffer bitwidth
@@ -1906,19 +2434,18 @@ raises). Format: `shared/spec/interchange.md` (one folder per case: `layer.json`
 | | |
 |---|---|
 | generator | `src/test/resources/golden/generate.py` (run by hand, never in CI) |
-| reference | quantizeml {v['quantizeml']} (the released PyPI package, called eagerly) |
+| reference | quantizeml {v['quantizeml']} (the released PyPI package, {ref_how}) |
 | tensorflow | {v['tensorflow']} |
 | keras | {v['keras']} |
 | numpy | {v['numpy']} |
 | Python | {v['python']} |
-| CPU | {cpu_model()} (flags: {cpu_flags()}) |
+| CPU | {cpu_row} |
 | master seed | {MASTER_SEED} (case j of family f uses `numpy.random.default_rng([{MASTER_SEED}, f, j])`) |
 | date | {GEN_DATE} |
 
 **CPU dependence.** TensorFlow's float32 `rsqrt` uses the CPU's `VRSQRTPS` estimate (plus a Newton
 step) on packets of 8 channels and a different path for the last `C mod 8` channels, so the results
-of quantizeml itself differ between Intel and AMD CPUs. This suite was generated on an Intel CPU
-(above); the `sigma_rec` trace key holds the values TensorFlow produced here.
+of quantizeml itself differ between Intel and AMD CPUs. {cpu_text}; the `sigma_rec` trace key holds the values TensorFlow produced here.
 
 Measured by the generator on this machine for x = 2^k, k = -40..40 ("packet": the values sit in
 a vector evaluated in AVX packets of 8; "scalar": each value is evaluated alone):
@@ -1931,14 +2458,14 @@ a vector evaluated in AVX packets of 8; "scalar": each value is evaluated alone)
 
 {md_table(probe_rsq, ["mode", "evaluation", "k", "ulps off"])}
 
-  So on packet channels even `moving_variance + epsilon == 1` gives `sigma_rec = 0.99999994`.
+  {one_text}
 
 ## Regenerating
 
 ```
-/work/venv/qml/bin/python src/test/resources/golden/generate.py
+{regen}
 ```
-
+{note_block}
 It checks the versions above, deletes and rewrites `{SUITE_NAME}/` and this README, and nothing
 else. Output is byte-identical between runs on the same machine: the `.npz` files are deflated zip
 archives of `.npy` members written with a fixed 1980-01-01 timestamp (`numpy.savez_compressed`
@@ -2027,10 +2554,9 @@ always 0 (checked by the generator), so they are not stored.
 
 ## Graph mode vs eager
 
-Successful cases were re-run on a fresh layer inside `tf.function` (graph mode, as `model.predict`
-runs it) and compared with the eager output (values, value_bits, frac_bits, scales, shapes):
+{graph_intro}
 
-{graph_line}
+{graph_line}{extra}
 
 ## Case names
 
