@@ -335,19 +335,41 @@ public final class OutputQuantizer {
         if (x instanceof QFloat) {
             QFloat q = (QFloat) x;
             if (scaleBits == null) {
-                throw new QuantizationException(ReferenceError.VALUE_ERROR,
-                        "scale_bits must be set for an OutputQuantizer that receives a QFloat, got None");
+                throw traceTimeError(x.valueBits(), true);
             }
             fp = QFloat.of(q.fixedPoint(), rescaledScales(q.scales(), channels)).toFixedPoint(scaleBits, reference);
         } else {
             fp = (FixedPoint) x;
         }
-        if (fp.valueBits() <= valueBits()) {
-            throw new QuantizationException(ReferenceError.VALUE_ERROR, "input value bits must be > the "
-                    + valueBits() + " output value bits (quantizing to as many bits or more is pointless), got "
-                    + fp.valueBits());
+        QuantizationException pointless = traceTimeError(fp.valueBits(), false);
+        if (pointless != null) {
+            throw pointless;
         }
         return fp.rescale(outputFracBits(channels, reference), valueBits());
+    }
+
+    /**
+     * The error quantizeml's {@code call} raises from static values alone (Python checks, not
+     * TensorFlow assertions), in its order: a QFloat input without {@code scale_bits}, then an input
+     * with no more value bits than the output. In graph mode these are raised while tracing, so they
+     * come before any run-time assertion ({@code InvalidArgumentError}) of the layer, whatever their
+     * place in the eager order.
+     *
+     * @param inputValueBits the value bits of the input
+     * @param qfloat whether the input is a QFloat
+     * @return the {@code ValueError}, or null when the static checks pass
+     */
+    public QuantizationException traceTimeError(int inputValueBits, boolean qfloat) {
+        if (qfloat && scaleBits == null) {
+            return new QuantizationException(ReferenceError.VALUE_ERROR,
+                    "scale_bits must be set for an OutputQuantizer that receives a QFloat, got None");
+        }
+        if (inputValueBits <= valueBits()) {
+            return new QuantizationException(ReferenceError.VALUE_ERROR, "input value bits must be > the "
+                    + valueBits() + " output value bits (quantizing to as many bits or more is pointless), got "
+                    + inputValueBits);
+        }
+        return null;
     }
 
     /**
