@@ -104,7 +104,6 @@ class PlanBufferKindsTest {
                     for (Class<?> out : outs) {
                         Method apply = Plan.class.getMethod("apply", in, int.class, out, int.class, int.class);
                         Object src = container(in, N + 2 * OFF, x, OFF);
-                        Object dst = container(out, N + 2 * OFF, new long[0], 0);
                         // a sentinel around the written range
                         Object marked = container(out, N + 2 * OFF, fill(N + 2 * OFF, 77), 0);
                         apply.invoke(p, src, OFF, marked, OFF + 1, N);
@@ -115,7 +114,6 @@ class PlanBufferKindsTest {
                         for (int i : new int[] {0, OFF, OFF + N + 1, N + 2 * OFF - 1}) {
                             assertThat(get(marked, i)).as("outside the range at %s", i).isEqualTo(77);
                         }
-                        assertThat(dst).isNotNull();
                         checked++;
                     }
                 }
