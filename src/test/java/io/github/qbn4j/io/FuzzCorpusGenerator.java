@@ -20,53 +20,72 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Writes the fixed fuzz corpus, {@code src/test/resources/fuzz-corpus/<reader>/}: for every reader, a few
  * valid seed files and {@value #PER_READER} mutations of them — truncations, bit flips, byte insertions and
  * deletions, overwrites with boundary values, huge declared shapes, and zip bombs — from one fixed seed, so
- * that the corpus is reproducible. Run by hand, never in CI:
+ * that the corpus is reproducible. A program, not a test: run by hand (never in CI) with
  *
  * <pre>
- * mvn -o test -Dtest=FuzzCorpusGenerator -Dqbn4j.fuzz.generate=true
+ * mvn -B -ntp -Pfuzz-corpus test-compile     # writes src/test/resources/fuzz-corpus/
  * </pre>
+ *
+ * <p>or with {@code -Dfuzz.corpus.out=DIR} to write the corpus into another folder (to compare it with the
+ * committed one). It replaces only the files it writes ({@code seed-NN}, {@code NNN-<mutation>}); inputs
+ * added by hand, such as the {@code finding-*} files of fuzzing campaigns, stay. Its seed is its own,
+ * not {@code -Dqbn4j.seed}: the corpus is committed, and a different base seed must not change it.
  *
  * <p>{@code FuzzCorpusTest} runs the corpus in every build; {@code -Pfuzz} uses it as Jazzer's seeds.
  */
-class FuzzCorpusGenerator {
+public final class FuzzCorpusGenerator {
 
     static final int PER_READER = 220;
     private static final long SEED = 20261126L;
-    private static final Path CORPUS = Path.of("src", "test", "resources", "fuzz-corpus");
-    private static final Path RESOURCES = Path.of("src", "test", "resources");
+    /** The names this generator writes, and so the only ones it replaces. */
+    private static final Pattern GENERATED = Pattern.compile("seed-\\d{2}|\\d{3}-.+");
 
-    @Test
-    @EnabledIfSystemProperty(named = "qbn4j.fuzz.generate", matches = "true")
-    void writeTheCorpus() throws IOException {
+    private FuzzCorpusGenerator() {
+    }
+
+    /**
+     * Writes the corpus.
+     *
+     * @param args the test resources folder ({@code src/test/resources}, which holds the seed files), and the
+     *     folder to write the corpus into (by default its {@code fuzz-corpus} folder)
+     * @throws IOException if a file cannot be read or written
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1 || args.length > 2) {
+            throw new IllegalArgumentException("arguments must be RESOURCES [CORPUS], got " + Arrays.toString(args));
+        }
+        Path resources = Path.of(args[0]);
+        Path corpus = args.length > 1 ? Path.of(args[1]) : resources.resolve("fuzz-corpus");
         SplittableRandom r = new SplittableRandom(SEED);
-        write("npy", npySeeds(), r, Kind.NPY);
-        write("npz", npzSeeds(), r, Kind.ZIP_OF_NPY);
-        write("qtensor", qtensorSeeds(), r, Kind.ZIP_OF_NPY);
-        write("layer-json", layerJsonSeeds(), r, Kind.JSON);
-        write("keras-h5", resources("models", "keras2_model.h5", "keras2_nested.h5", "keras2_weights.h5",
-                "quantized_model.h5", "huge_declared.h5"), r, Kind.RAW);
-        write("keras-archive", resources("models", "keras3_axis1.keras", "keras3_model.keras"), r, Kind.ZIP);
+        write(corpus, "npy", npySeeds(resources), r, Kind.NPY);
+        write(corpus, "npz", npzSeeds(), r, Kind.ZIP_OF_NPY);
+        write(corpus, "qtensor", qtensorSeeds(), r, Kind.ZIP_OF_NPY);
+        write(corpus, "layer-json", layerJsonSeeds(), r, Kind.JSON);
+        write(corpus, "keras-h5", resources(resources, "models", "keras2_model.h5", "keras2_nested.h5",
+                "keras2_weights.h5", "quantized_model.h5", "huge_declared.h5"), r, Kind.RAW);
+        write(corpus, "keras-archive", resources(resources, "models", "keras3_axis1.keras", "keras3_model.keras"),
+                r, Kind.ZIP);
+        System.out.println("wrote the fuzz corpus to " + corpus);
     }
 
     private enum Kind { NPY, ZIP_OF_NPY, ZIP, JSON, RAW }
 
     // ------------------------------------------------------------------------------------------------ seeds
 
-    private static List<byte[]> resources(String dir, String... names) throws IOException {
+    private static List<byte[]> resources(Path resources, String dir, String... names) throws IOException {
         List<byte[]> seeds = new ArrayList<>();
         for (String n : names) {
-            seeds.add(Files.readAllBytes(RESOURCES.resolve(dir).resolve(n)));
+            seeds.add(Files.readAllBytes(resources.resolve(dir).resolve(n)));
         }
         return seeds;
     }
@@ -77,9 +96,9 @@ class FuzzCorpusGenerator {
         return out.toByteArray();
     }
 
-    private static List<byte[]> npySeeds() throws IOException {
+    private static List<byte[]> npySeeds(Path resources) throws IOException {
         List<byte[]> seeds = new ArrayList<>();
-        try (Stream<Path> files = Files.list(RESOURCES.resolve("npy"))) {
+        try (Stream<Path> files = Files.list(resources.resolve("npy"))) {
             for (Path f : files.sorted().toList()) {
                 seeds.add(Files.readAllBytes(f));
             }
@@ -339,12 +358,15 @@ class FuzzCorpusGenerator {
         return mutateBytes(seed, r, name);
     }
 
-    private static void write(String reader, List<byte[]> seeds, SplittableRandom r, Kind kind) throws IOException {
-        Path dir = CORPUS.resolve(reader);
+    private static void write(Path corpus, String reader, List<byte[]> seeds, SplittableRandom r, Kind kind)
+            throws IOException {
+        Path dir = corpus.resolve(reader);
         Files.createDirectories(dir);
         try (Stream<Path> old = Files.list(dir)) {
             for (Path f : old.toList()) {
-                Files.delete(f);
+                if (GENERATED.matcher(f.getFileName().toString()).matches()) {
+                    Files.delete(f);
+                }
             }
         }
         for (int i = 0; i < seeds.size(); i++) {
