@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.qbn4j.Reference.Cpu;
 import io.github.qbn4j.Reference.Mode;
 import io.github.qbn4j.Reference.Quantizeml;
+import io.github.qbn4j.Seeds;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,12 +19,11 @@ import java.util.SplittableRandom;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(Seeds.class)
 class ReferenceTest {
-
-    /** Fixed seed of the sampled floats below (printed in every failure message). */
-    private static final long SEED = Long.getLong("qbn4j.seed", 20261203L);
 
     @Test
     void defaultsAreQuantizeml052IntelEager() {
@@ -95,7 +95,8 @@ class ReferenceTest {
     }
 
     private static void checkAgainstDefinition(Cpu cpu, List<long[]> runs) {
-        SplittableRandom random = new SplittableRandom(SEED);
+        String run = "ReferenceTest/rsqrtps-" + cpu;
+        SplittableRandom random = Seeds.random(run);
         List<Float> xs = new ArrayList<>();
         // Both edges of 150 runs spread over the table, in a random binade each.
         for (int i = 0; i < 150; i++) {
@@ -111,7 +112,7 @@ class ReferenceTest {
         }
         assertThat(xs).hasSizeGreaterThanOrEqualTo(600);
         for (float x : xs) {
-            assertThat(cpu.rsqrtEstimate(x)).as("%s rsqrtps(%s) (seed %s)", cpu, x, SEED)
+            assertThat(cpu.rsqrtEstimate(x)).as("%s rsqrtps(%s) (%s)", cpu, x, Seeds.describe(run))
                     .isEqualTo(byDefinition(runs, x));
         }
     }

@@ -1,7 +1,5 @@
 package io.github.qbn4j.internal;
 
-import java.util.Arrays;
-
 /**
  * Argument checks shared by the public classes. Messages read
  * {@code <name> must be <constraint>, got <actual>}.
@@ -122,15 +120,5 @@ public final class Checks {
             sb.append(", …");
         }
         return sb.append(']').toString();
-    }
-
-    /**
-     * Renders an int array.
-     *
-     * @param values the array
-     * @return {@link Arrays#toString(int[])}
-     */
-    public static String str(int[] values) {
-        return Arrays.toString(values);
     }
 }

@@ -3,12 +3,14 @@ package io.github.qbn4j.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.github.qbn4j.Seeds;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link BnConstants#int8FmaForm()}, the two-FMA form of the integer fast path for int8 inputs and
@@ -16,12 +18,12 @@ import org.junit.jupiter.api.Test;
  * bytes for every channel count 1 to 70 (lane-table periods of 1 to 4 vectors held in registers,
  * longer periods read from tables) and every whole-pixel count 1 to 256 (every scalar tail).
  *
- * <p>Randomness follows the plan tests: a base seed ({@code -Dqbn4j.seed=...} or a fixed default),
- * from which each configuration derives its own; a failure names the seed.
+ * <p>Randomness comes from {@link Seeds}: each configuration derives its own seed from the base seed
+ * and its name; a failure names the seed.
  */
+@ExtendWith(Seeds.class)
 class Int8FmaFormTest {
 
-    private static final long BASE = Long.getLong("qbn4j.seed", 0x5EED_B4L);
     private static final int MAX_CHANNELS = 70;
     private static final int CONFIGS_PER_CHANNEL_COUNT = 6;
     private static final int PIXELS = 256;
@@ -43,7 +45,7 @@ class Int8FmaFormTest {
 
         @Override
         public String toString() {
-            return name + " (seed " + seed + ", -Dqbn4j.seed=" + BASE + ")";
+            return name + " (" + Seeds.describe("int8-fma/" + name) + ")";
         }
     }
 
@@ -56,7 +58,7 @@ class Int8FmaFormTest {
      */
     private static Config randomConfig(int channels, int index) {
         String name = "C=" + channels + " config " + index;
-        long seed = BASE * 31 + ("int8-fma/" + name).hashCode();
+        long seed = Seeds.of("int8-fma/" + name);
         SplittableRandom r = new SplittableRandom(seed);
         int inShiftMax = r.nextInt(3);
         int aMax = r.nextBoolean() ? 1 + r.nextInt(127) : 1 + r.nextInt(16);

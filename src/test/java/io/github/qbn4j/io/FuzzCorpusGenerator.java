@@ -20,43 +20,63 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Writes the fixed fuzz corpus, {@code src/test/resources/fuzz-corpus/<reader>/}: for every reader, a few
  * valid seed files and {@value #PER_READER} mutations of them — truncations, bit flips, byte insertions and
  * deletions, overwrites with boundary values, huge declared shapes, and zip bombs — from one fixed seed, so
- * that the corpus is reproducible. Run by hand, never in CI:
+ * that the corpus is reproducible. A program, not a test: run by hand (never in CI) with
  *
  * <pre>
- * mvn -o test -Dtest=FuzzCorpusGenerator -Dqbn4j.fuzz.generate=true
+ * mvn -B -ntp -Pfuzz-corpus test-compile     # writes src/test/resources/fuzz-corpus/
  * </pre>
+ *
+ * <p>or with {@code -Dfuzz.corpus.out=DIR} to write the corpus into another folder (to compare it with the
+ * committed one). It replaces only the files it writes ({@code seed-NN}, {@code NNN-<mutation>}); inputs
+ * added by hand, such as the {@code finding-*} files of fuzzing campaigns, stay. Its seed is its own,
+ * not {@code -Dqbn4j.seed}: the corpus is committed, and a different base seed must not change it.
  *
  * <p>{@code FuzzCorpusTest} runs the corpus in every build; {@code -Pfuzz} uses it as Jazzer's seeds.
  */
-class FuzzCorpusGenerator {
+public final class FuzzCorpusGenerator {
 
     static final int PER_READER = 220;
     private static final long SEED = 20261126L;
-    private static final Path CORPUS = Path.of("src", "test", "resources", "fuzz-corpus");
-    private static final Path RESOURCES = Path.of("src", "test", "resources");
+    /** The names this generator writes, and so the only ones it replaces. */
+    private static final Pattern GENERATED = Pattern.compile("seed-\\d{2}|\\d{3}-.+");
 
-    @Test
-    @EnabledIfSystemProperty(named = "qbn4j.fuzz.generate", matches = "true")
-    void writeTheCorpus() throws IOException {
+    private FuzzCorpusGenerator() {
+    }
+
+    /**
+     * Writes the corpus.
+     *
+     * @param args the test resources folder ({@code src/test/resources}, which holds the seed files), and the
+     *     folder to write the corpus into (by default its {@code fuzz-corpus} folder)
+     * @throws IOException if a file cannot be read or written
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1 || args.length > 2) {
+            throw new IllegalArgumentException("arguments must be RESOURCES [CORPUS], got " + Arrays.toString(args));
+        }
+        Path resources = Path.of(args[0]);
+        Path corpus = args.length > 1 ? Path.of(args[1]) : resources.resolve("fuzz-corpus");
         SplittableRandom r = new SplittableRandom(SEED);
-        write("npy", npySeeds(), r, Kind.NPY);
-        write("npz", npzSeeds(), r, Kind.ZIP_OF_NPY);
-        write("qtensor", qtensorSeeds(), r, Kind.ZIP_OF_NPY);
-        write("layer-json", layerJsonSeeds(), r, Kind.JSON);
-        write("keras-h5", resources("models", "keras2_model.h5", "keras2_nested.h5", "keras2_weights.h5",
-                "quantized_model.h5", "huge_declared.h5"), r, Kind.RAW);
-        write("keras-archive", resources("models", "keras3_axis1.keras", "keras3_model.keras"), r, Kind.ZIP);
+        write(corpus, "npy", npySeeds(resources), r, Kind.NPY);
+        write(corpus, "npz", npzSeeds(), r, Kind.ZIP_OF_NPY);
+        write(corpus, "qtensor", qtensorSeeds(), r, Kind.ZIP_OF_NPY);
+        write(corpus, "layer-json", layerJsonSeeds(), r, Kind.JSON);
+        write(corpus, "keras-h5", resources(resources, "models", "keras2_model.h5", "keras2_nested.h5",
+                "keras2_weights.h5", "quantized_model.h5", "huge_declared.h5"), r, Kind.RAW);
+        write(corpus, "keras-archive", resources(resources, "models", "keras3_axis1.keras", "keras3_model.keras"),
+                r, Kind.ZIP);
+        writeTheLiars(resources, corpus);
+        System.out.println("wrote the fuzz corpus to " + corpus);
     }
 
     private enum Kind { NPY, ZIP_OF_NPY, ZIP, JSON, RAW }
@@ -66,6 +86,8 @@ class FuzzCorpusGenerator {
     /** Structure-aware mutations per reader: valid containers whose sizes, shapes and filters lie or are huge. */
     static final int LIARS_PER_READER = 40;
     private static final long LIAR_SEED = 20261203L;
+    /** 1980-01-01T00:00:00Z, the earliest time a zip entry holds. */
+    private static final long FIXED_ZIP_TIME = 315532800000L;
 
     /**
      * Adds {@code liar-NNN-<kind>} files to the corpus folders, leaving every other file as it is:
@@ -76,15 +98,14 @@ class FuzzCorpusGenerator {
      * {@code bytes} (an HDF5 field holding 10, the channel count, or 40, its byte size, set to a huge value),
      * {@code lzf-param} (the LZF filter's declared chunk size of {@code lzf_bomb_model.h5} set at random).
      */
-    @Test
-    @EnabledIfSystemProperty(named = "qbn4j.fuzz.generate.liars", matches = "true")
-    void writeTheLiars() throws IOException {
+    static void writeTheLiars(Path resources, Path corpus) throws IOException {
         SplittableRandom r = new SplittableRandom(LIAR_SEED);
-        liars("npz", npzSeeds(), r, true);
-        liars("qtensor", qtensorSeeds(), r, true);
-        liars("keras-archive", resources("models", "keras3_axis1.keras", "keras3_model.keras"), r, false);
-        List<byte[]> h5 = resources("models", "keras2_model.h5", "keras2_weights.h5", "lzf_bomb_model.h5");
-        Path dir = CORPUS.resolve("keras-h5");
+        liars(corpus, "npz", npzSeeds(), r, true);
+        liars(corpus, "qtensor", qtensorSeeds(), r, true);
+        liars(corpus, "keras-archive", resources(resources, "models", "keras3_axis1.keras", "keras3_model.keras"), r,
+                false);
+        List<byte[]> h5 = resources(resources, "models", "keras2_model.h5", "keras2_weights.h5", "lzf_bomb_model.h5");
+        Path dir = Files.createDirectories(corpus.resolve("keras-h5"));
         for (int i = 0; i < LIARS_PER_READER; i++) {
             int pick = r.nextInt(h5.size());
             byte[] b = h5.get(pick).clone();
@@ -132,9 +153,9 @@ class FuzzCorpusGenerator {
         }
     }
 
-    private static void liars(String reader, List<byte[]> seeds, SplittableRandom r, boolean npyEntries)
-            throws IOException {
-        Path dir = CORPUS.resolve(reader);
+    private static void liars(Path corpus, String reader, List<byte[]> seeds, SplittableRandom r,
+            boolean npyEntries) throws IOException {
+        Path dir = Files.createDirectories(corpus.resolve(reader));
         for (int i = 0; i < LIARS_PER_READER; i++) {
             byte[] seed = seeds.get(r.nextInt(seeds.size()));
             int choice = r.nextInt(npyEntries ? 4 : 3);
@@ -153,7 +174,9 @@ class FuzzCorpusGenerator {
                 try (ZipOutputStream zip = new ZipOutputStream(out)) {
                     zip.setLevel(9);
                     for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                        zip.putNextEntry(new ZipEntry(e.getKey()));
+                        ZipEntry entry = new ZipEntry(e.getKey());
+                        entry.setTime(FIXED_ZIP_TIME); // the corpus must not depend on when it was written
+                        zip.putNextEntry(entry);
                         if (e.getKey().equals(victim)) {
                             zip.write(BadInputTest.npy(dict, new byte[0]));
                             byte[] block = new byte[1 << 20];
@@ -195,10 +218,10 @@ class FuzzCorpusGenerator {
 
     // ------------------------------------------------------------------------------------------------ seeds
 
-    private static List<byte[]> resources(String dir, String... names) throws IOException {
+    private static List<byte[]> resources(Path resources, String dir, String... names) throws IOException {
         List<byte[]> seeds = new ArrayList<>();
         for (String n : names) {
-            seeds.add(Files.readAllBytes(RESOURCES.resolve(dir).resolve(n)));
+            seeds.add(Files.readAllBytes(resources.resolve(dir).resolve(n)));
         }
         return seeds;
     }
@@ -209,9 +232,9 @@ class FuzzCorpusGenerator {
         return out.toByteArray();
     }
 
-    private static List<byte[]> npySeeds() throws IOException {
+    private static List<byte[]> npySeeds(Path resources) throws IOException {
         List<byte[]> seeds = new ArrayList<>();
-        try (Stream<Path> files = Files.list(RESOURCES.resolve("npy"))) {
+        try (Stream<Path> files = Files.list(resources.resolve("npy"))) {
             for (Path f : files.sorted().toList()) {
                 seeds.add(Files.readAllBytes(f));
             }
@@ -471,12 +494,15 @@ class FuzzCorpusGenerator {
         return mutateBytes(seed, r, name);
     }
 
-    private static void write(String reader, List<byte[]> seeds, SplittableRandom r, Kind kind) throws IOException {
-        Path dir = CORPUS.resolve(reader);
+    private static void write(Path corpus, String reader, List<byte[]> seeds, SplittableRandom r, Kind kind)
+            throws IOException {
+        Path dir = corpus.resolve(reader);
         Files.createDirectories(dir);
         try (Stream<Path> old = Files.list(dir)) {
             for (Path f : old.toList()) {
-                Files.delete(f);
+                if (GENERATED.matcher(f.getFileName().toString()).matches()) {
+                    Files.delete(f);
+                }
             }
         }
         for (int i = 0; i < seeds.size(); i++) {

@@ -2,6 +2,7 @@ package io.github.qbn4j.layer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.qbn4j.Seeds;
 import io.github.qbn4j.quantizer.OutputQuantizer;
 import io.github.qbn4j.quantizer.OutputQuantizer.Axis;
 import io.github.qbn4j.tensor.FixedPoint;
@@ -19,12 +20,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * One layer and one plan shared by 8 threads, 10^4 calls each on different inputs, give exactly the
  * results one thread computes: {@link QuantizedBatchNormalization} and {@link Plan} say they are
  * immutable and thread-safe, and this holds them to it (the plan's per-thread scratch included).
  */
+@ExtendWith(Seeds.class)
 class ConcurrencyTest {
 
     private static final int THREADS = 8;
@@ -44,7 +47,7 @@ class ConcurrencyTest {
 
     /** Distinct inputs: 7-bit values, seeded. */
     private static byte[][] inputs() {
-        SplittableRandom r = new SplittableRandom(Seeds.BASE * 31 + "concurrency".hashCode());
+        SplittableRandom r = Seeds.random("concurrency");
         byte[][] in = new byte[INPUTS][SHAPE.size()];
         for (byte[] x : in) {
             for (int i = 0; i < x.length; i++) {

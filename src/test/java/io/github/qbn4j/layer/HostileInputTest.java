@@ -3,12 +3,12 @@ package io.github.qbn4j.layer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.qbn4j.Seeds;
 import io.github.qbn4j.quantizer.OutputQuantizer;
 import io.github.qbn4j.quantizer.OutputQuantizer.Axis;
 import io.github.qbn4j.tensor.FracBits;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
@@ -19,12 +19,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 11, classes 6 and 7: aliasing through views, and parallel plans that must never hang nor leave
  * a half-written output. Expected bytes always come from the same plan run on separate arrays, which
  * {@code PlanPropertyTest} checks against the reference path.
  */
+@ExtendWith(Seeds.class)
 class HostileInputTest {
 
     private static final int C = 2;
@@ -37,9 +39,9 @@ class HostileInputTest {
         return bn.compile(7, FracBits.of(2), null);
     }
 
-    private static byte[] random(int n, long seed) {
+    private static byte[] random(int n, int run) {
         byte[] b = new byte[n];
-        new SplittableRandom(seed).nextBytes(b);
+        Seeds.random("layer.HostileInputTest/" + run).nextBytes(b);
         return b;
     }
 

@@ -2,6 +2,7 @@ package io.github.qbn4j.layer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.qbn4j.Seeds;
 import io.github.qbn4j.quantizer.OutputQuantizer;
 import io.github.qbn4j.quantizer.OutputQuantizer.Axis;
 import io.github.qbn4j.tensor.FixedPoint;
@@ -14,12 +15,14 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every one of the 25 buffer overloads of {@link Plan#apply}, at an offset, gives {@link
  * QuantizedBatchNormalization#call}'s values and writes nothing outside its range; a plan describes the
  * format it was compiled for.
  */
+@ExtendWith(Seeds.class)
 class PlanBufferKindsTest {
 
     private static final int C = 3;
@@ -82,7 +85,7 @@ class PlanBufferKindsTest {
     @Test
     void everyOverloadGivesTheReferenceValuesInsideItsRangeOnly() throws Exception {
         QuantizedBatchNormalization bn = layer();
-        SplittableRandom r = new SplittableRandom(Seeds.BASE * 31 + "buffer-kinds".hashCode());
+        SplittableRandom r = Seeds.random("buffer-kinds");
         long[] x = new long[N];
         for (int i = 0; i < N; i++) {
             x[i] = r.nextInt(-128, 128);
@@ -101,7 +104,6 @@ class PlanBufferKindsTest {
                     for (Class<?> out : outs) {
                         Method apply = Plan.class.getMethod("apply", in, int.class, out, int.class, int.class);
                         Object src = container(in, N + 2 * OFF, x, OFF);
-                        Object dst = container(out, N + 2 * OFF, new long[0], 0);
                         // a sentinel around the written range
                         Object marked = container(out, N + 2 * OFF, fill(N + 2 * OFF, 77), 0);
                         apply.invoke(p, src, OFF, marked, OFF + 1, N);
@@ -112,7 +114,6 @@ class PlanBufferKindsTest {
                         for (int i : new int[] {0, OFF, OFF + N + 1, N + 2 * OFF - 1}) {
                             assertThat(get(marked, i)).as("outside the range at %s", i).isEqualTo(77);
                         }
-                        assertThat(dst).isNotNull();
                         checked++;
                     }
                 }

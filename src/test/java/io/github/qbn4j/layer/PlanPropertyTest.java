@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.qbn4j.QuantizationException;
+import io.github.qbn4j.Seeds;
 import io.github.qbn4j.internal.F32;
 import io.github.qbn4j.quantizer.OutputQuantizer;
 import io.github.qbn4j.quantizer.OutputQuantizer.Axis;
@@ -17,12 +18,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Random layers, formats and inputs: every kernel of a plan, and {@link QuantizedBatchNormalization#call}
  * (which runs cached plans), must give the bits of the step-by-step path
  * ({@link QuantizedBatchNormalization#callUncompiled}), for every channel count 1 to 70 and every tail length of the vector kernels.
  */
+@ExtendWith(Seeds.class)
 class PlanPropertyTest {
 
     /** Pixel counts 1..17 give every remainder modulo 16 lanes (or fewer) for odd channel counts. */

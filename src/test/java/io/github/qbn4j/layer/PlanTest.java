@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.qbn4j.QuantizationException;
+import io.github.qbn4j.Seeds;
 import io.github.qbn4j.quantizer.OutputQuantizer;
 import io.github.qbn4j.quantizer.OutputQuantizer.Axis;
 import io.github.qbn4j.tensor.FixedPoint;
@@ -18,7 +19,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(Seeds.class)
 class PlanTest {
 
     private static final QuantConfig PER_AXIS_OQ =
@@ -174,7 +177,7 @@ class PlanTest {
     @Test
     void byteBuffersHeapDirectAndReadOnlyGiveTheArrayResults() {
         Plan plan = example3().compile(7, FracBits.of(0), null);
-        SplittableRandom r = new SplittableRandom(7);
+        SplittableRandom r = Seeds.random("PlanTest/byte-buffers");
         int n = 3 * 5000;
         byte[] in = new byte[n];
         for (int i = 0; i < n; i++) {
@@ -227,11 +230,11 @@ class PlanTest {
 
     @Test
     void parallelApplyGivesTheSequentialBitsAndCounts() throws Exception {
-        QuantizedBatchNormalization bn = PlanPropertyTest.randomLayer(new SplittableRandom(11), 24, 32);
+        QuantizedBatchNormalization bn = PlanPropertyTest.randomLayer(Seeds.random("PlanTest/parallel-layer"), 24, 32);
         Plan plan = bn.compile(7, FracBits.of(3), null);
         int n = 24 * 20_000;
         int[] in = new int[n];
-        SplittableRandom r = new SplittableRandom(12);
+        SplittableRandom r = Seeds.random("PlanTest/parallel-input");
         for (int i = 0; i < n; i++) {
             in[i] = r.nextInt(-128, 128);
         }

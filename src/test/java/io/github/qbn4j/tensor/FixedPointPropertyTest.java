@@ -2,34 +2,25 @@ package io.github.qbn4j.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.qbn4j.Seeds;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Properties of {@link FixedPoint}'s quantization and rescaling over seeded random inputs, each checked
  * against an exact reference in {@link BigDecimal}: the quantization error bound, the tie rules, the
- * saturation bounds and idempotence. The seed is {@code -Dqbn4j.seed} (default fixed); a failure names
- * it.
+ * saturation bounds and idempotence. Each property is a named run of {@link Seeds#run}: a failure names
+ * its seed.
  */
+@ExtendWith(Seeds.class)
 class FixedPointPropertyTest {
 
-    private static final long BASE_SEED = Long.getLong("qbn4j.seed", 0x5EED_B4L);
     private static final int TRIALS = 5_000;
     private static final Shape ONE = Shape.of(1);
-
-    private static void run(String name, Consumer<SplittableRandom> body) {
-        long seed = BASE_SEED * 31 + name.hashCode();
-        try {
-            body.accept(new SplittableRandom(seed));
-        } catch (AssertionError | RuntimeException e) {
-            throw new AssertionError("failed with seed " + seed + " (property \"" + name + "\", -Dqbn4j.seed="
-                    + BASE_SEED + "): " + e.getMessage(), e);
-        }
-    }
 
     private static BigDecimal pow2(int n) {
         return n >= 0 ? new BigDecimal(BigInteger.ONE.shiftLeft(n)) : BigDecimal.ONE.divide(
@@ -62,7 +53,7 @@ class FixedPointPropertyTest {
 
     @Test
     void quantizeRoundsHalfToEvenAndDequantizesWithinHalfAStep() {
-        run("quantize-error-bound", r -> {
+        Seeds.run("quantize-error-bound", r -> {
             int unsaturated = 0;
             for (int t = 0; t < TRIALS; t++) {
                 int vb = r.nextInt(1, 25);
@@ -93,7 +84,7 @@ class FixedPointPropertyTest {
 
     @Test
     void quantizingIsIdempotentAndStaysInTheSaturationRange() {
-        run("saturation-idempotence", r -> {
+        Seeds.run("saturation-idempotence", r -> {
             for (int t = 0; t < TRIALS; t++) {
                 int vb = r.nextInt(0, 32);
                 int fb = r.nextInt(-8, 24);
@@ -145,7 +136,7 @@ class FixedPointPropertyTest {
 
     @Test
     void rescaleRoundsHalfUpExactlyWhereFloat32IsExact() {
-        run("rescale-exact", r -> {
+        Seeds.run("rescale-exact", r -> {
             int checked = 0;
             int ties = 0;
             while (checked < TRIALS) {
@@ -174,7 +165,7 @@ class FixedPointPropertyTest {
 
     @Test
     void rescaleFollowsTheFloat32FormulaPast2To23() {
-        run("rescale-float32", r -> {
+        Seeds.run("rescale-float32", r -> {
             int checked = 0;
             while (checked < TRIALS / 4) {
                 int vb = r.nextInt(24, 32);
@@ -199,7 +190,7 @@ class FixedPointPropertyTest {
 
     @Test
     void upscaleIsAnExactSaturatingLeftShift() {
-        run("upscale-exact", r -> {
+        Seeds.run("upscale-exact", r -> {
             for (int t = 0; t < TRIALS; t++) {
                 int vb = r.nextInt(1, 24);
                 int fb = r.nextInt(-10, 20);
