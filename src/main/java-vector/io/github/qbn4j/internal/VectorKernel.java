@@ -70,6 +70,8 @@ public final class VectorKernel extends BnKernel {
 
     /** Elements (rounded down to whole pixels, at least one) of the vector loop's slice while cold. */
     private static final int COLD_SLICE = 512;
+    /** Calls, in the whole JVM, that may take the cold-start path. */
+    private static final int COLD_CALLS = 128;
 
     private static final float MAGIC = 12582912f; // 1.5 * 2^23
     private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
@@ -101,8 +103,10 @@ public final class VectorKernel extends BnKernel {
     private final int shift16;
     // cold start (see bytes): the scalar kernel of the same mode, the slice the vector loop gets
     private final BnKernel cold;
-    private final int coldSlice;
     private final int coldMode;
+    private final int coldSlice;
+    // calls that took the cold-start path, in all instances: a benign race (see bytes)
+    private static int coldCalls;
     // set once a cold slice ran at compiled speed, by any instance: a benign race (see bytes)
     private static boolean compiled;
 
@@ -427,24 +431,27 @@ public final class VectorKernel extends BnKernel {
     /**
      * {@inheritDoc}
      *
-     * <p>Cold start: until a vector loop of this class has been compiled, each call of more than
-     * {@code coldSlice} elements runs the vector loop on its first {@code coldSlice} elements only,
-     * timed, and the scalar kernel of the same mode on the rest. The first such slice done at 1 ns
-     * per element or less (the compiled loops take 0.1 to 0.3; interpreted or compiled by C1, the
-     * Vector API takes microseconds per vector) ends this for every instance. Both kernels give the
-     * same bits, so the flag changes only the speed, and a thread that sees it late only runs one
-     * more call this way.
+     * <p>Cold start: the JIT compiles the Vector API's code only after many calls, and until then it
+     * runs interpreted, tens of microseconds per vector (a first call over 200 K elements took 0.5 to
+     * 1.2 s, over 6.4 M 3 s). So for the first 128 calls of more than {@code coldSlice} (about 512)
+     * elements in the JVM, the vector loop runs on the first {@code coldSlice} elements only, timed,
+     * and the scalar kernel of the same mode on the rest; the vector loop still gets the calls that
+     * have the JIT compile it. A slice done at 1 ns per element or less (the compiled loops take 0.1
+     * to 0.3) ends this early. Both kernels give the same bits, so this changes only the speed; the
+     * static fields it updates are benign races between threads.
      */
     @Override
     public void bytes(byte[] in, int inOff, byte[] out, int outOff, int count) {
-        if (coldMode != WARM && (coldMode == COLD || !compiled) && count > coldSlice) {
+        int slice = coldSlice;
+        if (coldMode != WARM && (coldMode == COLD || !compiled && coldCalls < COLD_CALLS) && count > slice) {
             long start = System.nanoTime();
-            vectorBytes(in, inOff, out, outOff, coldSlice);
+            vectorBytes(in, inOff, out, outOff, slice);
             long nanos = System.nanoTime() - start;
-            cold.bytes(in, inOff + coldSlice, out, outOff + coldSlice, count - coldSlice);
-            if (nanos <= coldSlice) {
+            cold.bytes(in, inOff + slice, out, outOff + slice, count - slice);
+            if (nanos <= slice) {
                 compiled = true;
             }
+            coldCalls++;
             return;
         }
         vectorBytes(in, inOff, out, outOff, count);
