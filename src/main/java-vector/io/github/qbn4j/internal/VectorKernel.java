@@ -63,16 +63,6 @@ public final class VectorKernel extends BnKernel {
     private static final VectorSpecies<Byte> BS2 = L >= 8
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LS * 8)) : null;
 
-    // cold-start modes: follow the class-wide flag, never cold, always cold (see bytes)
-    private static final int FOLLOW = 0;
-    private static final int WARM = 1;
-    private static final int COLD = 2;
-
-    /** Elements (rounded down to whole pixels, at least one) of the vector loop's slice while cold. */
-    private static final int COLD_SLICE = 512;
-    /** Calls, in the whole JVM, that may take the cold-start path. */
-    private static final int COLD_CALLS = 128;
-
     private static final float MAGIC = 12582912f; // 1.5 * 2^23
     private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
     private static final float TWO23 = 8388608f;
@@ -101,24 +91,13 @@ public final class VectorKernel extends BnKernel {
     private final byte[] tXLo;
     private final byte[] tXHi;
     private final int shift16;
-    // cold start (see bytes): the scalar kernel of the same mode, the slice the vector loop gets
-    private final BnKernel cold;
-    private final int coldMode;
-    private final int coldSlice;
-    // calls that took the cold-start path, in all instances: a benign race (see bytes)
-    private static int coldCalls;
-    // set once a cold slice ran at compiled speed, by any instance: a benign race (see bytes)
-    private static boolean compiled;
 
-    private VectorKernel(BnConstants k, boolean integer, int coldMode) {
+    private VectorKernel(BnConstants k, boolean integer) {
         super(k);
-        this.coldMode = coldMode;
         this.integer = integer;
         int c = k.channels;
         this.period = c >= L ? c : lcm(c, L);
         this.period16 = c >= LS ? c : lcm(c, LS);
-        this.cold = integer ? new IntegerKernel(k) : new Float32Kernel(k);
-        this.coldSlice = c * Math.max(1, COLD_SLICE / c);
         short[][] form16 = integer ? k.int16Form() : null;
         if (form16 == null) {
             tA0 = tC0 = tA1 = tC1 = null;
@@ -175,39 +154,10 @@ public final class VectorKernel extends BnKernel {
      * @throws IllegalStateException if the preferred vector shape has fewer than 8 float lanes
      */
     public static BnKernel create(BnConstants k, boolean integer) {
-        requireLanes();
-        return new VectorKernel(k, integer, FOLLOW);
-    }
-
-    private static void requireLanes() {
         if (BS == null) {
             throw new IllegalStateException("vector kernels need at least 8 float lanes, got " + L);
         }
-    }
-
-    /**
-     * Creates a vector kernel that never takes the cold-start path of {@link #bytes} (for tests of the
-     * vector loops on every length).
-     *
-     * @param k the constants
-     * @param integer the integer mode (requires {@link BnConstants#integerExact()}), else float32
-     * @return the kernel
-     */
-    public static BnKernel createWarm(BnConstants k, boolean integer) {
-        requireLanes();
-        return new VectorKernel(k, integer, WARM);
-    }
-
-    /**
-     * Creates a vector kernel that always takes the cold-start path of {@link #bytes} (for its tests).
-     *
-     * @param k the constants
-     * @param integer the integer mode (requires {@link BnConstants#integerExact()}), else float32
-     * @return the kernel
-     */
-    public static BnKernel createCold(BnConstants k, boolean integer) {
-        requireLanes();
-        return new VectorKernel(k, integer, COLD);
+        return new VectorKernel(k, integer);
     }
 
     /**
@@ -428,38 +378,10 @@ public final class VectorKernel extends BnKernel {
         y.convertShape(VectorOperators.I2B, BS, 0).reinterpretAsBytes().intoArray(out, outIndex);
     }
 
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Cold start: the JIT compiles the Vector API's code only after many calls, and until then it
-     * runs interpreted, tens of microseconds per vector (a first call over 200 K elements took 0.5 to
-     * 1.2 s, over 6.4 M 3 s). So for the first 128 calls of more than {@code coldSlice} (about 512)
-     * elements in the JVM, the vector loop runs on the first {@code coldSlice} elements only, timed,
-     * and the scalar kernel of the same mode on the rest; the vector loop still gets the calls that
-     * have the JIT compile it. A slice done at 1 ns per element or less (the compiled loops take 0.1
-     * to 0.3) ends this early. Both kernels give the same bits, so this changes only the speed; the
-     * static fields it updates are benign races between threads.
-     */
     @Override
     public void bytes(byte[] in, int inOff, byte[] out, int outOff, int count) {
-        int slice = coldSlice;
-        if (coldMode != WARM && (coldMode == COLD || !compiled && coldCalls < COLD_CALLS) && count > slice) {
-            long start = System.nanoTime();
-            vectorBytes(in, inOff, out, outOff, slice);
-            long nanos = System.nanoTime() - start;
-            cold.bytes(in, inOff + slice, out, outOff + slice, count - slice);
-            if (nanos <= slice) {
-                compiled = true;
-            }
-            coldCalls++;
-            return;
-        }
-        vectorBytes(in, inOff, out, outOff, count);
-    }
-
-    private void vectorBytes(byte[] in, int inOff, byte[] out, int outOff, int count) {
         // The loops sit in this method on purpose: at more than 325 bytes of bytecode it is never
-        // inlined into its callers (bytes, small, may be), so C2 compiles it as a root and inlines all the Vector API calls
+        // inlined into its callers, so C2 compiles it as a root and inlines all the Vector API calls
         // below it (the FMA loops are methods of their own, see fmaBytes). Inlined deep into a caller
         // (e.g. a benchmark loop), they can hit the inlining depth limit, and a vector operation that
         // is not inlined allocates its result.

@@ -21,8 +21,6 @@ public final class Kernels {
             ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent(),
             !"false".equalsIgnoreCase(System.getProperty("qbn4j.vector")));
     private static final String VECTOR_STATUS = describeVectorStatus();
-    private static final MethodHandle VECTOR_WARM_FACTORY = VECTOR_FACTORY == null ? null : findFactory("createWarm");
-    private static final MethodHandle VECTOR_COLD_FACTORY = VECTOR_FACTORY == null ? null : findFactory("createCold");
 
     private Kernels() {
     }
@@ -54,17 +52,6 @@ public final class Kernels {
                     MethodType.methodType(BnKernel.class, BnConstants.class, boolean.class));
         } catch (Throwable e) { // LinkageError, ReflectiveOperationException: no vector kernels then
             return null;
-        }
-    }
-
-    /** A factory of {@code VectorKernel} beside {@code create}, once that was found. */
-    private static MethodHandle findFactory(String name) {
-        try {
-            Class<?> type = Class.forName("io.github.qbn4j.internal.VectorKernel");
-            return MethodHandles.lookup().findStatic(type, name,
-                    MethodType.methodType(BnKernel.class, BnConstants.class, boolean.class));
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("VectorKernel." + name + " must exist beside create", e);
         }
     }
 
@@ -133,45 +120,6 @@ public final class Kernels {
         }
         try {
             return (BnKernel) VECTOR_FACTORY.invokeExact(k, integer);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException("vector kernel creation failed", e);
-        }
-    }
-
-    /**
-     * Creates a vector kernel without its cold-start path (see {@code VectorKernel.bytes}), so that
-     * its vector loops run on every length from the first call: for tests.
-     *
-     * @param k the constants
-     * @param integer the integer mode (requires {@link BnConstants#integerExact()}), else float32
-     * @return the kernel
-     * @throws IllegalStateException if vector kernels are not available
-     */
-    static BnKernel vectorWarm(BnConstants k, boolean integer) {
-        return invoke(VECTOR_WARM_FACTORY, k, integer);
-    }
-
-    /**
-     * Creates a vector kernel that always takes its cold-start path (see {@code VectorKernel.bytes}):
-     * for tests.
-     *
-     * @param k the constants
-     * @param integer the integer mode (requires {@link BnConstants#integerExact()}), else float32
-     * @return the kernel
-     * @throws IllegalStateException if vector kernels are not available
-     */
-    static BnKernel vectorCold(BnConstants k, boolean integer) {
-        return invoke(VECTOR_COLD_FACTORY, k, integer);
-    }
-
-    private static BnKernel invoke(MethodHandle factory, BnConstants k, boolean integer) {
-        if (factory == null) {
-            throw new IllegalStateException("vector kernels must be available, got: " + VECTOR_STATUS);
-        }
-        try {
-            return (BnKernel) factory.invokeExact(k, integer);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

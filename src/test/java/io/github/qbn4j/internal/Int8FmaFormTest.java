@@ -212,9 +212,8 @@ class Int8FmaFormTest {
     }
 
     /**
-     * The vector kernel's bytes for {@code vectorConstants} (the same constants as {@code k}, possibly
-     * without a form) against {@link IntegerKernel}'s for {@code k}, as {@link #compareBytes}
-     * describes: with the vector loops on every length, and on the cold-start path.
+     * {@code Kernels.vector(vectorConstants, true).bytes} against {@link IntegerKernel}'s bytes for
+     * {@code k} (the same constants, possibly without a form), as {@link #compareBytes} describes.
      */
     static void compareVectorBytes(BnConstants k, BnConstants vectorConstants, String what,
             java.util.function.IntFunction<String> channelInfo, int inOff, int outOff) {
@@ -238,16 +237,7 @@ class Int8FmaFormTest {
                         channels, expected[i], f, i, in[inOff + i], channelInfo.apply(c));
             }
         }
-        // the vector loops on every length (no cold-start slice), then the cold-start path
-        compareKernelBytes(Kernels.vectorWarm(vectorConstants, true), expected, in, what, channelInfo, inOff, outOff);
-        compareKernelBytes(Kernels.vectorCold(vectorConstants, true), expected, in, what + " (cold start)",
-                channelInfo, inOff, outOff);
-    }
-
-    private static void compareKernelBytes(BnKernel vector, byte[] expected, byte[] in, String what,
-            java.util.function.IntFunction<String> channelInfo, int inOff, int outOff) {
-        int channels = vector.constants().channels;
-        int n = expected.length;
+        BnKernel vector = Kernels.vector(vectorConstants, true);
         byte[] out = new byte[outOff + n + 64];
         // all 256 pixels first, then every whole-pixel count
         for (int pass = 0; pass <= PIXELS; pass++) {
