@@ -33,8 +33,8 @@ run A-ort 'BnBenchmark.(ortQLinear|ortQdq)$' -p shape=8x112x112x64 -p input=perT
 run B 'BnBenchmark.(planAuto|planScalar|arraycopy|ortQLinear)$' -p shape=1x56x56x64,1x112x112x64,1x7x7x1024,1x224x224x3 -p input=perTensor -p oq=on -p threads=1
 # C: two threads
 run C 'BnBenchmark.(planAuto|arraycopy|ortQLinear)$' -p shape=8x112x112x64 -p input=perTensor -p oq=on -p threads=2
-# T2: two threads against one, planAuto and arraycopy, on a tensor that fits in L2 (1x112x112x64,
-#     1.6 MB moved) or in L3 only (the target case, 12.8 MB moved)
+# T2: two threads against one, planAuto and arraycopy, on two cache-resident tensors (1x112x112x64,
+#     1.6 MB moved, and the target case, 12.8 MB moved)
 run T2 'BnBenchmark.(planAuto|arraycopy)$' -p shape=1x112x112x64,8x112x112x64 -p input=perTensor -p oq=on -p threads=1,2
 # D: no output quantizer (31-bit buffer into long[])
 run D 'BnBenchmark.(planAuto|planScalar|arraycopy)$' -p shape=8x112x112x64 -p input=perTensor,perAxis -p oq=off -p threads=1
