@@ -1,6 +1,7 @@
 """Turns the JMH JSON files and logs of src/jmh/run-benchmarks.sh into the tables of BENCHMARKS.md.
 
 Usage: python3 src/jmh/python/report.py OUTDIR_JDK17 OUTDIR_JDK25 [quantizeml.txt [quantizeml-1thread.txt]]
+Each table's heading names the host (OUTDIR/cpu.txt: CPU, family/model, JDK); runs not made are skipped.
 quantizeml.txt is time_quantizeml.py with TensorFlow's default thread pools (one thread per core),
 quantizeml-1thread.txt the same with `time_quantizeml.py 1`. "× quantizeml" divides quantizeml's time
 per call by the candidate's with as many threads on each side (TensorFlow's default is taken as
@@ -119,15 +120,56 @@ def table(outdir, qml, qml1, runs=None):
     return "\n".join(out)
 
 
-RUNS = [("A", ["A", "A-ort"]), ("B", ["B"]), ("C", ["C"]), ("D", ["D"]), ("E", ["E", "E2"]), ("E64", ["E64"]),
-        ("H", ["H"]), ("S", ["S"]), ("V", ["V"]), ("P", ["P"]), ("G", ["G"])]
+RUNS = [("A", ["A", "A-ort"]), ("B", ["B"]), ("C", ["C"]), ("T2", ["T2"]), ("D", ["D"]), ("E", ["E", "E2"]),
+        ("E64", ["E64", "E64-2"]), ("H", ["H"]), ("S", ["S"]), ("V", ["V"]), ("P", ["P"]), ("G", ["G"])]
+
+
+def host(outdir):
+    """The CPU and JDK line that run-benchmarks.sh wrote to OUTDIR/cpu.txt, or the directory's name."""
+    path = os.path.join(outdir, "cpu.txt")
+    if not os.path.exists(path):
+        return os.path.basename(outdir.rstrip("/"))
+    lines = [l.strip() for l in open(path) if l.strip()]
+    return "%s (%s), %s" % (lines[0], lines[1], lines[2] if len(lines) > 2 else "?")
+
+
+def cold(outdir):
+    """The COLD lines of run COLD as a table: median and range over the fresh JVMs, per kernel."""
+    path = os.path.join(outdir, "COLD.log")
+    if not os.path.exists(path):
+        return None
+    runs = {}
+    for line in open(path):
+        if line.startswith("COLD "):
+            f = dict(kv.split("=", 1) for kv in line.split()[1:])
+            runs.setdefault(f["kernel"], []).append(f)
+    keys = ["first_ms", "first10_ms", "first100_ms", "first1000_ms", "last100_median_us", "steady_from_call",
+            "uptime_at_first_result_ms", "mismatches"]
+    out = ["| kernel | JVMs | " + " | ".join(keys) + " |", "|" + "---|" * (len(keys) + 2)]
+    for kernel, rs in sorted(runs.items()):
+        cells = []
+        for k in keys:
+            v = sorted(float(r[k]) for r in rs)
+            med = v[len(v) // 2]
+            cells.append("%g (%g–%g)" % (med, v[0], v[-1]) if v[0] != v[-1] else "%g" % med)
+        out.append("| %s | %d | %s |" % (kernel, len(rs), " | ".join(cells)))
+    return "\n".join(out)
 
 if __name__ == "__main__":
     qml = quantizeml_times(sys.argv[3] if len(sys.argv) > 3 else None)
     qml1 = quantizeml_times(sys.argv[4] if len(sys.argv) > 4 else None)
     for d in sys.argv[1:3]:
         for name, runs in RUNS:
-            print("#### %s, run %s" % (os.path.basename(d.rstrip("/")), name))
+            t = table(d, qml, qml1, runs)
+            if t.count("\n") < 2:
+                continue  # run not made in this directory
+            print("#### %s, run %s" % (host(d), name))
             print()
-            print(table(d, qml, qml1, runs))
+            print(t)
+            print()
+        c = cold(d)
+        if c:
+            print("#### %s, run COLD (1x56x56x64, fresh JVMs: median (range))" % host(d))
+            print()
+            print(c)
             print()

@@ -3,6 +3,7 @@ package io.github.qbn4j.internal;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -34,6 +35,12 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code min}/{@code max} on those bits and the narrowing keeps their low byte, which is the result.
  * When one period of lane constants is at most four vectors, they are held in registers.
  *
+ * <p><b>int8 to int8 in 16-bit lanes.</b> When {@link BnConstants#int16Form} proves it exact, the
+ * {@link #bytes} loop takes precedence over the FMA form: twice as many elements per vector, each
+ * clamped (per channel, on the int8 input), widened to 16 bits, then two 16-bit multiplies, three
+ * adds, two shifts by a constant, the output clip and the narrowing to the low byte. Its lane
+ * constants are held in registers when one period is one vector, else read from tables.
+ *
  * <p>Java's {@code float} to {@code int} vector conversion is not compiled to SIMD code by JDK 17,
  * so small integers move between the int and float lanes with the {@code 1.5 * 2^23} trick: for
  * {@code |v| < 2^22}, the bits of {@code v + 1.5 * 2^23} are those of {@code 1.5 * 2^23} plus
@@ -49,6 +56,12 @@ public final class VectorKernel extends BnKernel {
     private static final int L = FS.length();
     private static final VectorSpecies<Byte> BS = L >= 8
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
+
+    // 16-bit lanes: twice the float lane count, from half as many bytes as a float vector has bits
+    private static final VectorSpecies<Short> SS = VectorSpecies.of(short.class, FS.vectorShape());
+    private static final int LS = SS.length();
+    private static final VectorSpecies<Byte> BS2 = L >= 8
+            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LS * 8)) : null;
 
     private static final float MAGIC = 12582912f; // 1.5 * 2^23
     private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
@@ -69,12 +82,36 @@ public final class VectorKernel extends BnKernel {
     private final float[] tM;
     private final float[] tD;
     private final float[] tS;
+    // the int8 -> int8 16-bit form of the integer mode (null when int16Form does not prove it)
+    private final int period16;
+    private final short[] tA0;
+    private final short[] tC0;
+    private final short[] tA1;
+    private final short[] tC1;
+    private final byte[] tXLo;
+    private final byte[] tXHi;
+    private final int shift16;
 
     private VectorKernel(BnConstants k, boolean integer) {
         super(k);
         this.integer = integer;
         int c = k.channels;
         this.period = c >= L ? c : lcm(c, L);
+        this.period16 = c >= LS ? c : lcm(c, LS);
+        short[][] form16 = integer ? k.int16Form() : null;
+        if (form16 == null) {
+            tA0 = tC0 = tA1 = tC1 = null;
+            tXLo = tXHi = null;
+            shift16 = 0;
+        } else {
+            tA0 = table16(form16[0]);
+            tC0 = table16(form16[1]);
+            tA1 = table16(form16[2]);
+            tC1 = table16(form16[3]);
+            tXLo = bytes16(table16(form16[4]));
+            tXHi = bytes16(table16(form16[5]));
+            shift16 = form16[6][0];
+        }
         if (integer) {
             if (!k.integerExact()) {
                 throw new IllegalArgumentException("the integer fast path must be proven exact, got: "
@@ -151,12 +188,90 @@ public final class VectorKernel extends BnKernel {
         return t;
     }
 
+    /** A table of period {@code period16} for {@link #LS} lanes, as {@link #table(int[])}. */
+    private short[] table16(short[] perChannel) {
+        short[] t = new short[period16 + LS - 1];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = perChannel[i % perChannel.length];
+        }
+        return t;
+    }
+
+    private static byte[] bytes16(short[] values) {
+        byte[] b = new byte[values.length];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) values[i]; // int8 values: exact
+        }
+        return b;
+    }
+
     private float[] table(float[] perChannel) {
         float[] t = new float[period + L - 1];
         for (int i = 0; i < t.length; i++) {
             t[i] = perChannel[i % perChannel.length];
         }
         return t;
+    }
+
+    /**
+     * The 16-bit form (see {@link BnConstants#int16Form}), {@link #LS} elements per step. When one
+     * period of lane constants is one vector, they are held in registers; else they are read from
+     * the tables. Up to the last whole vector; the rest goes to the caller's scalar loop.
+     *
+     * @return how many elements were done
+     */
+    private int shortBytes(byte[] in, int inOff, byte[] out, int outOff, int count) {
+        int n = count - count % LS;
+        if (period16 == LS) {
+            shortHeld1(in, inOff, out, outOff, n);
+        } else {
+            shortTable(in, inOff, out, outOff, n);
+        }
+        return n;
+    }
+
+    /** One vector of constants in registers, up to element {@code to} (a multiple of LS). */
+    private void shortHeld1(byte[] in, int inOff, byte[] out, int outOff, int to) {
+        ByteVector xLo = ByteVector.fromArray(BS2, tXLo, 0);
+        ByteVector xHi = ByteVector.fromArray(BS2, tXHi, 0);
+        ShortVector a0 = ShortVector.fromArray(SS, tA0, 0);
+        ShortVector c0 = ShortVector.fromArray(SS, tC0, 0);
+        ShortVector a1 = ShortVector.fromArray(SS, tA1, 0);
+        ShortVector c1 = ShortVector.fromArray(SS, tC1, 0);
+        ShortVector lo = ShortVector.broadcast(SS, (short) k.iLo);
+        ShortVector hi = ShortVector.broadcast(SS, (short) k.iHi);
+        int f = shift16;
+        for (int i = 0; i < to; i += LS) {
+            shortStep(in, inOff + i, out, outOff + i, xLo, xHi, a0, c0, a1, c1, f, lo, hi);
+        }
+    }
+
+    /** Constants read from the tables, for any period, up to element {@code to} (a multiple of LS). */
+    private void shortTable(byte[] in, int inOff, byte[] out, int outOff, int to) {
+        int p = period16;
+        ShortVector lo = ShortVector.broadcast(SS, (short) k.iLo);
+        ShortVector hi = ShortVector.broadcast(SS, (short) k.iHi);
+        int f = shift16;
+        int t = 0;
+        for (int i = 0; i < to; i += LS) {
+            shortStep(in, inOff + i, out, outOff + i, ByteVector.fromArray(BS2, tXLo, t),
+                    ByteVector.fromArray(BS2, tXHi, t), ShortVector.fromArray(SS, tA0, t),
+                    ShortVector.fromArray(SS, tC0, t), ShortVector.fromArray(SS, tA1, t),
+                    ShortVector.fromArray(SS, tC1, t), f, lo, hi);
+            t += LS;
+            if (t >= p) {
+                t -= p;
+            }
+        }
+    }
+
+    private static void shortStep(byte[] in, int inIndex, byte[] out, int outIndex, ByteVector xLo, ByteVector xHi,
+            ShortVector a0, ShortVector c0, ShortVector a1, ShortVector c1, int f, ShortVector lo, ShortVector hi) {
+        ShortVector x = (ShortVector) ByteVector.fromArray(BS2, in, inIndex).max(xLo).min(xHi)
+                .convertShape(VectorOperators.B2S, SS, 0);
+        ShortVector t = x.mul(a0).add(c0).lanewise(VectorOperators.ASHR, 8);
+        ShortVector r = x.mul(a1).add(c1).add(t).lanewise(VectorOperators.ASHR, f).max(lo).min(hi);
+        r.convertShape(VectorOperators.S2B, BS2, 0).reinterpretAsBytes().intoArray(out, outIndex);
     }
 
     /**
@@ -271,7 +386,9 @@ public final class VectorKernel extends BnKernel {
         // (e.g. a benchmark loop), they can hit the inlining depth limit, and a vector operation that
         // is not inlined allocates its result.
         int n = count - count % L;
-        if (tM != null) {
+        if (tA0 != null) {
+            n = shortBytes(in, inOff, out, outOff, count);
+        } else if (tM != null) {
             n = fmaBytes(in, inOff, out, outOff, count);
         } else if (integer) {
             int[] a = tA;

@@ -64,6 +64,8 @@ public final class BnConstants {
     final int iLo;
     final int iHi;
     private final String integerVerdict;
+    // false only in copies made by withoutInt16Form (tests of the other int8 loops)
+    private final boolean int16Allowed;
 
     private BnConstants(int channels, boolean oq, int bufferBits, int outBits, float[] inMul, float[] a, float[] b,
             float[] q, float[] outMul, boolean[] clips, int[] iA, int[] iC, int[] iK, String verdict) {
@@ -90,6 +92,44 @@ public final class BnConstants {
         this.iLo = (int) Math.max(outLo, Integer.MIN_VALUE);
         this.iHi = (int) Math.min(outHi, Integer.MAX_VALUE);
         this.integerVerdict = verdict;
+        this.int16Allowed = true;
+    }
+
+    private BnConstants(BnConstants o) {
+        this.channels = o.channels;
+        this.hasOutputQuantizer = o.hasOutputQuantizer;
+        this.bufferValueBits = o.bufferValueBits;
+        this.outputValueBits = o.outputValueBits;
+        this.fInMul = o.fInMul;
+        this.fA = o.fA;
+        this.fB = o.fB;
+        this.fQ = o.fQ;
+        this.fOutMul = o.fOutMul;
+        this.bufLo = o.bufLo;
+        this.bufHi = o.bufHi;
+        this.outLo = o.outLo;
+        this.outHi = o.outHi;
+        this.clipXs = o.clipXs;
+        this.clipP = o.clipP;
+        this.clipS = o.clipS;
+        this.clipV = o.clipV;
+        this.iA = o.iA;
+        this.iC = o.iC;
+        this.iK = o.iK;
+        this.iLo = o.iLo;
+        this.iHi = o.iHi;
+        this.integerVerdict = o.integerVerdict;
+        this.int16Allowed = false;
+    }
+
+    /**
+     * The same constants, for which {@link #int16Form()} returns null: the vector kernel then runs its
+     * other int8 loops, which the tests compare on their own.
+     *
+     * @return a copy without the 16-bit form
+     */
+    BnConstants withoutInt16Form() {
+        return new BnConstants(this);
     }
 
     /**
@@ -259,6 +299,122 @@ public final class BnConstants {
             s[c] = shift == 0 ? 1f : F32.pow2(-(shift + 1));
         }
         return new float[][] {m, d, s};
+    }
+
+    /**
+     * The constants of a form of the integer fast path for int8 inputs and results that runs in
+     * 16-bit integer lanes, twice as many per vector as the int or float lanes of the other forms:
+     * <pre>
+     *   x' = min(max(x, xLo), xHi)                 per-channel clamp of the int8 input
+     *   t  = (x' * A0 + C0) >> 8                   16-bit multiply, add, shift by 8
+     *   r  = (x' * A1 + C1 + t) >> F               16-bit multiply, two adds, shift by F (all lanes)
+     * </pre>
+     * then the output clip and the narrowing to the low byte; or null when it is not proven exact.
+     *
+     * <p><b>Construction.</b> Write {@code f(x) = floor((x*A + C) / 2^K)}, the integer mode's value
+     * before its output clip {@code clip_o} (an arithmetic shift floors), and {@code lo, hi} the
+     * clip's bounds. Per channel:
+     * <ul>
+     *   <li>The input clamp: for {@code A >= 0} ({@code f} nondecreasing), {@code xHi} is the least
+     *       int8 {@code x} with {@code f(x) >= hi} (127 if none) and {@code xLo} the greatest with
+     *       {@code f(x) <= lo} (-128 if none); for {@code A < 0} the same with {@code f(x) <= lo}
+     *       for {@code xHi} and {@code f(x) >= hi} for {@code xLo}. Found by evaluating {@code f} on
+     *       the 256 inputs.</li>
+     *   <li>The shifts: {@code F = max(0, Kmax - 8)}, {@code Kmax} the largest {@code K} of the
+     *       plan. A channel with {@code K < F} is first rewritten as {@code (A*2^e, C*2^e, F)},
+     *       {@code e = F - K}, which leaves {@code f} unchanged: {@code floor(2^e y / 2^(K+e)) =
+     *       floor(y / 2^K)}. Then {@code s = K - F} is in {@code [0, 8]}.</li>
+     *   <li>The split: {@code A = A1*2^s + a0} and {@code C = C1*2^s + c0}, {@code 0 <= a0, c0 <
+     *       2^s} (floor division), {@code A0 = a0*2^(8-s)} and {@code C0 = c0*2^(8-s)}, both in
+     *       {@code [0, 255]}.</li>
+     * </ul>
+     *
+     * <p><b>Proof.</b> For every int8 {@code x}:
+     * <ol>
+     *   <li>{@code clip_o(f(x')) = clip_o(f(x))}: for {@code A >= 0} and {@code x > xHi},
+     *       {@code f(x) >= f(xHi) >= hi}, so both clip to {@code hi}; for {@code x < xLo},
+     *       {@code f(x) <= f(xLo) <= lo}, both clip to {@code lo}; otherwise {@code x' = x}.
+     *       Likewise for {@code A < 0}. ({@code xLo <= xHi}: else some {@code x <= y} would have
+     *       {@code f(x) >= hi > lo >= f(y)}, against monotony.)</li>
+     *   <li>{@code x'*A + C = 2^s (x'*A1 + C1) + (x'*a0 + c0)}, and for integers {@code u, w},
+     *       {@code floor((2^s u + w) / 2^s) = u + floor(w / 2^s)}, so {@code floor((x'*A + C) / 2^s)
+     *       = x'*A1 + C1 + floor((x'*a0 + c0) / 2^s)};</li>
+     *   <li>{@code floor((x'*a0 + c0) / 2^s) = floor((x'*A0 + C0) / 2^8) = t}, multiplying
+     *       numerator and denominator by {@code 2^(8-s)};</li>
+     *   <li>nested floors of divisions by positive integers compose, {@code floor(floor(y / 2^s) /
+     *       2^F) = floor(y / 2^(s+F))}, so {@code r = f(x')}.</li>
+     * </ol>
+     * In 16-bit lanes (Java {@code short} arithmetic wraps modulo {@code 2^16}) each step is exact
+     * when no intermediate leaves {@code [-2^15, 2^15 - 1]}. {@code x'*A0} lies in
+     * {@code [-128*255, 127*255]} and {@code x'*A0 + C0} in {@code [-32640, 32640]}, always, so
+     * {@code t} is in {@code [-128, 127]}; with {@code X = max(|xLo|, |xHi|)} and the bound
+     * {@code X*|A1| + |C1| + 128 <= 2^15 - 1}, required of every channel, every partial sum of
+     * {@code x'*A1 + C1 + t} fits. The arithmetic shifts floor; {@code F <= 15} is required. The
+     * output clip of results of at most 7 value bits leaves a value whose low byte is the int8
+     * result.
+     *
+     * @return per channel {@code {A0, C0, A1, C1, xLo, xHi}}, then {@code {F}}; or null (also when the
+     *     integer path is not proven or the results have more than 7 value bits)
+     */
+    short[][] int16Form() {
+        if (!int16Allowed || !integerExact() || iLo < Byte.MIN_VALUE || iHi > Byte.MAX_VALUE) {
+            return null;
+        }
+        int kMax = 0;
+        for (int c = 0; c < channels; c++) {
+            kMax = Math.max(kMax, iK[c]);
+        }
+        int f = Math.max(0, kMax - 8);
+        if (f > 15) {
+            return null;
+        }
+        short[][] form = new short[7][];
+        for (int row = 0; row < 6; row++) {
+            form[row] = new short[channels];
+        }
+        form[6] = new short[] {(short) f};
+        for (int c = 0; c < channels; c++) {
+            long bigA = iA[c];
+            long bigC = iC[c];
+            int shift = iK[c];
+            // the input clamp, from f on every int8 input (f is monotone in x)
+            boolean rising = bigA >= 0;
+            int xLo = Byte.MIN_VALUE;
+            int xHi = Byte.MAX_VALUE;
+            boolean hiFound = false;
+            for (int x = Byte.MIN_VALUE; x <= Byte.MAX_VALUE; x++) {
+                long y = (x * bigA + bigC) >> shift;
+                if (rising ? y <= iLo : y >= iHi) {
+                    xLo = x;
+                }
+                if (!hiFound && (rising ? y >= iHi : y <= iLo)) {
+                    xHi = x;
+                    hiFound = true;
+                }
+            }
+            if (shift < f) {
+                // |A|, |C| < 2^25 and f - shift <= 15: no long overflow
+                bigA <<= f - shift;
+                bigC <<= f - shift;
+                shift = f;
+            }
+            int s = shift - f;
+            long hiA = bigA >> s;
+            long hiC = bigC >> s;
+            long loA = (bigA - (hiA << s)) << (8 - s);
+            long loC = (bigC - (hiC << s)) << (8 - s);
+            long reach = Math.max(Math.abs(xLo), Math.abs(xHi));
+            if (reach * Math.abs(hiA) + Math.abs(hiC) + 128 > Short.MAX_VALUE) {
+                return null;
+            }
+            form[0][c] = (short) loA;
+            form[1][c] = (short) loC;
+            form[2][c] = (short) hiA;
+            form[3][c] = (short) hiC;
+            form[4][c] = (short) xLo;
+            form[5][c] = (short) xHi;
+        }
+        return form;
     }
 
     private static long mulCapped(long u, long w) {

@@ -209,6 +209,16 @@ class Int8FmaFormTest {
      */
     private static void compareBytes(BnConstants k, String what, java.util.function.IntFunction<String> channelInfo,
             int inOff, int outOff) {
+        // the FMA loops: without the 16-bit form, which Int16FormTest compares on its own
+        compareVectorBytes(k, k.withoutInt16Form(), what, channelInfo, inOff, outOff);
+    }
+
+    /**
+     * {@code Kernels.vector(vectorConstants, true).bytes} against {@link IntegerKernel}'s bytes for
+     * {@code k} (the same constants, possibly without a form), as {@link #compareBytes} describes.
+     */
+    static void compareVectorBytes(BnConstants k, BnConstants vectorConstants, String what,
+            java.util.function.IntFunction<String> channelInfo, int inOff, int outOff) {
         int channels = k.channels;
         int n = PIXELS * channels;
         byte[] in = new byte[inOff + n + 64];
@@ -229,7 +239,7 @@ class Int8FmaFormTest {
                         channels, expected[i], f, i, in[inOff + i], channelInfo.apply(c));
             }
         }
-        BnKernel vector = Kernels.vector(k, true);
+        BnKernel vector = Kernels.vector(vectorConstants, true);
         byte[] out = new byte[outOff + n + 64];
         // all 256 pixels first, then every whole-pixel count
         for (int pass = 0; pass <= PIXELS; pass++) {
