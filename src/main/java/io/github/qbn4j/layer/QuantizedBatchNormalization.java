@@ -129,6 +129,7 @@ public final class QuantizedBatchNormalization {
             }
         }
         this.reference = b.reference;
+        quantConfig.checkRelease(reference.quantizeml());
         derived(reference); // refuses parameters whose a or b overflow, at build time
     }
 
@@ -389,9 +390,11 @@ public final class QuantizedBatchNormalization {
     QTensor callUncompiled(QTensor x, Reference reference) {
         Objects.requireNonNull(x, "x");
         Objects.requireNonNull(reference, "reference");
+        quantConfig.checkRelease(reference.quantizeml());
         checkInput(x.shape());
         Derived d = derived(reference);
-        QTensor conditioned = condition(x);
+        QTensor conditioned = condition(x, reference);
+        refuseFpQuantizer(conditioned);
         QFloat outputs = conditioned instanceof FixedPoint
                 ? ((FixedPoint) conditioned).multiply(d.a)
                 : ((QFloat) conditioned).multiply(d.a);
@@ -428,12 +431,14 @@ public final class QuantizedBatchNormalization {
      */
     public Folding fold(int inputValueBits, FracBits inputFracBits, Scales inputScales, Reference reference) {
         Objects.requireNonNull(reference, "reference");
+        quantConfig.checkRelease(reference.quantizeml());
         Derived d = derived(reference);
         QFloat a = d.a;
         Shape shape = Shape.of(1, 1, channels());
         FixedPoint zeros = FixedPoint.of(shape, new long[shape.size()], inputValueBits, inputFracBits);
         QTensor format = inputScales == null ? zeros : QFloat.of(zeros, inputScales);
-        QTensor conditioned = condition(format);
+        QTensor conditioned = condition(format, reference);
+        refuseFpQuantizer(conditioned);
         int[] inputShift = new int[channels()];
         for (int c = 0; c < inputShift.length; c++) {
             inputShift[c] = conditioned.fracBits().get(c) - inputFracBits.get(c);
@@ -442,7 +447,7 @@ public final class QuantizedBatchNormalization {
                 ? ((FixedPoint) conditioned).multiply(a)
                 : ((QFloat) conditioned).multiply(a);
         QFloat bUnaligned = quantConfig.bQuantizer().quantizeUnaligned(d.bFloat, outputs, reference);
-        QFloat bAligned = bUnaligned.upscale(outputs.fracBits(), outputs.valueBits());
+        QFloat bAligned = bUnaligned.upscale(outputs.fracBits(), outputs.valueBits(), reference);
         Scales outputScales = null;
         FixedPoint quantizedScales = null;
         FracBits outputFracBits = null;
@@ -603,11 +608,28 @@ public final class QuantizedBatchNormalization {
         return fold(format.valueBits(), format.fracBits(), format.scales(), reference);
     }
 
+    /**
+     * quantizeml 0.17.1 with a truthy {@code a_quantizer.fp_quantizer}: {@code a} is quantized to a
+     * FixedPoint, which the next step refuses with a {@code ValueError} (the b quantizer for a
+     * FixedPoint input, the QFloat product for a QFloat input).
+     */
+    private void refuseFpQuantizer(QTensor conditioned) {
+        if (!quantConfig.aQuantizer().isFpQuantizer()) {
+            return;
+        }
+        String why = conditioned instanceof FixedPoint
+                ? "b_quantizer (AlignedWeightQuantizer) accepts only a QFloat to align on, and x * a is a FixedPoint"
+                : "a QFloat input cannot be multiplied by a FixedPoint a (TypeError: object of type 'QFloat' has no len())";
+        throw new QuantizationException(ReferenceError.VALUE_ERROR, "a_quantizer fp_quantizer must be false "
+                + "for QuantizedBatchNormalization (quantizeml 0.17.1 then quantizes a to a FixedPoint: " + why
+                + "), got " + quantConfig.aQuantizer().getConfig().get("fp_quantizer") + " (layer \"" + name + "\")");
+    }
+
     /** quantizeml's {@code tensor_inputs}: expand a per-axis FixedPoint, promote anything else. */
-    private QTensor condition(QTensor x) {
+    private QTensor condition(QTensor x, Reference reference) {
         int bufferBits = quantConfig.bufferValueBits();
         if (x instanceof FixedPoint && !x.isPerTensor()) {
-            return ((FixedPoint) x).expand(bufferBits);
+            return ((FixedPoint) x).expand(bufferBits, reference);
         }
         if (x.valueBits() > bufferBits) {
             throw new QuantizationException(ReferenceError.VALUE_ERROR, "input value bits must be <= the "
@@ -653,16 +675,19 @@ public final class QuantizedBatchNormalization {
     }
 
     /**
-     * quantizeml {@code get_config()}: the Keras base keys ({@code name}, {@code trainable},
-     * {@code dtype}), {@code quant_config} with its defaults written back, {@code epsilon} and
-     * {@code axis} as configured.
+     * quantizeml {@code get_config()} of the layer's release ({@link #reference()}): the Keras base keys
+     * ({@code name}, {@code trainable}, {@code dtype}; quantizeml 0.17.1 leaves out {@code trainable}),
+     * {@code quant_config} with its defaults written back, {@code epsilon} and {@code axis} as
+     * configured.
      *
      * @return a new ordered map
      */
     public Map<String, Object> getConfig() {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("name", name);
-        config.put("trainable", true);
+        if (!reference.quantizeml().isAtLeast(Reference.Quantizeml.V0_17_1)) {
+            config.put("trainable", true); // quantizeml 0.17.1 drops it with the other ignored arguments
+        }
         config.put("dtype", "float32");
         config.put("quant_config", quantConfig.toMap());
         config.put("epsilon", epsilon);
