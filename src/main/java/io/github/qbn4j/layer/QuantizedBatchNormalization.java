@@ -50,7 +50,11 @@ import org.slf4j.LoggerFactory;
  * execution ({@link Reference}). A layer has a default profile ({@link Builder#reference}, else
  * {@link Reference#defaults()}: quantizeml 0.5.2, Intel, eager) used by {@link #call(QTensor)},
  * {@link #fold(QTensor)} and {@link #compile(QTensor)}; the overloads taking a {@link Reference} apply
- * the same layer under another profile. What the layer derives from its parameters (the float and
+ * the same layer under another profile. Under quantizeml 0.17.1 ({@link Reference.Quantizeml#V0_17_1})
+ * the per-axis input is expanded through {@code rescale} (odd values in {@code [2^23, 2^24)} at shift 0
+ * gain 1), {@code b} is quantized per channel above 4 bits, the output quantizer promotes the buffer
+ * to its own {@code buffer_bitwidth} before scaling it, and buffers may have up to 40 bits
+ * ({@code docs/quantizeml-0.17.1.md}). What the layer derives from its parameters (the float and
  * quantized {@code a} and {@code b}) is computed once per profile, and profiles that derive the same
  * values share them.
  *
