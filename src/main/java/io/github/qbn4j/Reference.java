@@ -21,7 +21,9 @@ import java.util.zip.GZIPInputStream;
  * only under the profile that produced it.
  *
  * <ul>
- *   <li><b>quantizeml release</b> ({@link Quantizeml}): 0.5.2 on TensorFlow 2.12.1.</li>
+ *   <li><b>quantizeml release</b> ({@link Quantizeml}): 0.5.2 on TensorFlow 2.12.1, or 0.17.1 (the
+ *       last release with the standalone layer) on TensorFlow 2.15.1; see
+ *       {@code docs/quantizeml-0.17.1.md} for what changed between them.</li>
  *   <li><b>CPU</b> ({@link Cpu}): TensorFlow's packet {@code rsqrt} starts from the CPU's
  *       {@code VRSQRTPS} estimate, which differs between vendors, so {@code rsqrt(variance + epsilon)}
  *       (and with it the buffer scale and sometimes integers) depends on the CPU.</li>
@@ -158,7 +160,14 @@ public final class Reference {
     /** A quantizeml release whose {@code QuantizedBatchNormalization} qbn4j reproduces. */
     public enum Quantizeml {
         /** quantizeml 0.5.2 (the same layer as 0.5.0 and 0.5.1) on TensorFlow 2.12.1. */
-        V0_5_2("0.5.2", "2.12.1");
+        V0_5_2("0.5.2", "2.12.1"),
+        /**
+         * quantizeml 0.17.1 on TensorFlow 2.15.1: b quantized per channel when its bitwidth is above 4,
+         * the output quantizer's promotion to its own {@code buffer_bitwidth}, {@code upscale} rounding
+         * through {@code rescale}, TensorFlow 2.15's Newton step in {@code rsqrt}, buffers up to 40 bits
+         * ({@code docs/quantizeml-0.17.1.md}).
+         */
+        V0_17_1("0.17.1", "2.15.1");
 
         private final String version;
         private final String tensorflow;
@@ -201,6 +210,16 @@ public final class Reference {
                 }
             }
             throw new IllegalArgumentException("quantizeml must be one of " + versions() + ", got \"" + version + "\"");
+        }
+
+        /**
+         * Whether this release is {@code other} or a later one.
+         *
+         * @param other a release
+         * @return true if this release is at least {@code other}
+         */
+        public boolean isAtLeast(Quantizeml other) {
+            return compareTo(Objects.requireNonNull(other, "other")) >= 0;
         }
 
         private static List<String> versions() {

@@ -45,11 +45,12 @@ class ReferenceTest {
         assertThat(Cpu.INTEL.sameEstimateAs(Cpu.AMD_ZEN4)).isFalse();
         assertThat(Mode.of("Graph")).isEqualTo(Mode.GRAPH);
         assertThat(Quantizeml.of("0.5.2")).isEqualTo(Quantizeml.V0_5_2);
+        assertThat(Quantizeml.of("0.17.1")).isEqualTo(Quantizeml.V0_17_1);
         assertThatThrownBy(() -> Cpu.named("arm"))
                 .hasMessage("cpu must be one of [intel, amd-zen4, amd-zen3] or a table measured with dump_rsqrtps "
                         + "(see docs/cpus.md), got \"arm\"");
         assertThatThrownBy(() -> Mode.of("jit")).hasMessage("mode must be \"eager\" or \"graph\", got \"jit\"");
-        assertThatThrownBy(() -> Quantizeml.of("0.6.0")).hasMessage("quantizeml must be one of [0.5.2], got \"0.6.0\"");
+        assertThatThrownBy(() -> Quantizeml.of("0.6.0")).hasMessage("quantizeml must be one of [0.5.2, 0.17.1], got \"0.6.0\"");
     }
 
     /** The table file, run by run: parity, first mantissa, output bits. */

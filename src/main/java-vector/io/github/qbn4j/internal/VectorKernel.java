@@ -555,7 +555,9 @@ public final class VectorKernel extends BnKernel {
         v = clip(v.mul(FloatVector.fromArray(FS, tFa, t)), lo, hi);
         v = clip(v.add(FloatVector.fromArray(FS, tFb, t)), lo, hi);
         if (k.hasOutputQuantizer) {
-            v = clip(v.mul(FloatVector.fromArray(FS, tFq, t)), lo, hi);
+            // saturated to the promoted P value bits under quantizeml 0.17.1 (P = B under 0.5.2)
+            v = clip(v.mul(FloatVector.fromArray(FS, tFq, t)), FloatVector.broadcast(FS, k.vLo),
+                    FloatVector.broadcast(FS, k.vHi));
             v = v.mul(FloatVector.fromArray(FS, tOutMul, t)).add(0.5f);
         }
         return v;

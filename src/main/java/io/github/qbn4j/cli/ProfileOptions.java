@@ -32,14 +32,15 @@ final class ProfileOptions {
             "                  VRSQRTPS table measured with dump_rsqrtps (docs/cpus.md)",
             "  --mode MODE     how the reference called the layer: eager (default, layer(x)) or graph",
             "                  (tf.function, model.predict)",
-            "  --quantizeml V  the quantizeml release: 0.5.2 (default)");
+            "  --quantizeml V  the quantizeml release: 0.5.2 or 0.17.1 (default: the layer file's \"quantizeml\"",
+            "                  key, else 0.5.2)");
 
     /** Help lines for conformance, where {@code auto} tries every value. */
     static final String HELP_AUTO = String.join("\n",
             "  --cpu CPU       the CPU the reference ran on: intel, amd-zen4, amd-zen3, a VRSQRTPS table",
             "                  measured with dump_rsqrtps (docs/cpus.md), or auto (try every built-in CPU)",
             "  --mode MODE     eager (layer(x)), graph (tf.function, model.predict), or auto (try both)",
-            "  --quantizeml V  the quantizeml release: 0.5.2",
+            "  --quantizeml V  the quantizeml release: 0.5.2 or 0.17.1",
             "                  Each overrides the suite's reference.json (default: 0.5.2, intel, eager).");
 
     private ProfileOptions() {

@@ -104,6 +104,8 @@ final class RunCommand {
             layer = source.quantize(choice.config(), rangeMax, null);
         } else {
             layer = LayerFiles.read(Path.of(a.get("--layer")), Path.of(a.get("--weights")), limits.weights);
+            // the release the layer file names (its "quantizeml" key) unless --quantizeml says otherwise
+            reference = ProfileOptions.resolve(a, Reference.defaults().withQuantizeml(layer.reference().quantizeml()));
         }
         QTensor x = QTensorFiles.read(input, limits.activations);
         LayerPolicy.checkInputRank(input, x.shape());

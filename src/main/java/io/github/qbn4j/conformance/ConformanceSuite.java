@@ -33,6 +33,11 @@ import java.util.stream.Stream;
  * them ({@link Reference}). A suite names its profile in a {@code reference.json} at its root
  * ({@link ReferenceFiles}); without one it is taken to be {@link Reference#defaults()}.
  * {@link #withReference} overrides it, and {@link #diagnose} tries several profiles on one case.
+ * Each {@code layer.json} may carry the quantizeml release of its configuration
+ * ({@code "quantizeml": "0.17.1"}, {@link LayerFiles}); a case whose marker names another release
+ * than the suite's {@code reference.json} <b>fails</b> (a suite holds one release, and the marker
+ * decides how the configuration is read). Without a {@code reference.json} or an explicit profile,
+ * each case runs under its marker's release.
  *
  * <p><b>When a case passes.</b>
  * <ul>
@@ -255,7 +260,7 @@ public final class ConformanceSuite {
      * @throws NullPointerException if {@code caseName} is null
      */
     public CaseResult run(String caseName) {
-        return run(caseName, reference());
+        return run(caseName, reference(), override == null && declared == null);
     }
 
     /**
@@ -268,6 +273,10 @@ public final class ConformanceSuite {
      * @throws NullPointerException if an argument is null
      */
     public CaseResult run(String caseName, Reference reference) {
+        return run(caseName, reference, false);
+    }
+
+    private CaseResult run(String caseName, Reference reference, boolean followMarker) {
         Objects.requireNonNull(caseName, "caseName");
         Objects.requireNonNull(reference, "reference");
         if (!caseNames.contains(caseName)) {
@@ -305,6 +314,14 @@ public final class ConformanceSuite {
         QTensor actual;
         try {
             layer = LayerFiles.read(dir.resolve(LAYER_JSON), dir.resolve(WEIGHTS_NPZ));
+            Reference.Quantizeml marker = layer.reference().quantizeml();
+            if (followMarker) {
+                reference = reference.withQuantizeml(marker);
+            } else if (declared != null && marker != declared.quantizeml()) {
+                return fail(caseName, LAYER_JSON + " says quantizeml " + marker.version() + " (its \"quantizeml\" key"
+                        + ", absent meaning 0.5.2), but the suite's reference.json says quantizeml "
+                        + declared.quantizeml().version() + ": a suite must hold one release");
+            }
             x = QTensorFiles.read(dir.resolve(X_NPZ));
             actual = layer.call(x, reference);
         } catch (FileFormatException e) {

@@ -105,7 +105,7 @@ final class TraceKeys {
                 int bits = layer.quantConfig().bufferValueBits();
                 if (x instanceof FixedPoint) {
                     FixedPoint fp = (FixedPoint) x;
-                    xa = (fp.isPerTensor() ? fp.promote(bits) : fp.expand(bits)).multiply(f.a());
+                    xa = (fp.isPerTensor() ? fp.promote(bits) : fp.expand(bits, f.reference())).multiply(f.a());
                 } else {
                     xa = ((QFloat) x).promote(bits).multiply(f.a());
                 }
@@ -122,8 +122,8 @@ final class TraceKeys {
 
         FixedPoint scaled() {
             if (scaled == null) {
-                scaled = QFloat.of(buffer().fixedPoint(), f.outputScales())
-                        .toFixedPoint(layer.outputQuantizer().scaleBits());
+                // the output quantizer's step 1, with quantizeml 0.17.1's promotion where it applies
+                scaled = layer.outputQuantizer().scaled(buffer(), f.reference());
             }
             return scaled;
         }
@@ -131,7 +131,7 @@ final class TraceKeys {
 
     private static final Map<String, Function<Ours, Value>> KEYS = new LinkedHashMap<>();
     private static final Set<String> OUTPUT_KEYS = Set.of("qscales_float", "qscales_values", "qscales_frac_bits",
-            "scaled_values", "scaled_frac_bits", "out_shift", "out_frac_bits");
+            "scaled_values", "scaled_value_bits", "scaled_frac_bits", "out_shift", "out_frac_bits");
 
     static {
         KEYS.put("sigma_rec", o -> Value.floats(o.f.sigmaRec()));
@@ -158,6 +158,7 @@ final class TraceKeys {
         KEYS.put("qscales_values", o -> Value.ints(o.f.quantizedOutputScales().copyValues()));
         KEYS.put("qscales_frac_bits", o -> Value.ints(o.f.quantizedOutputScales().fracBits()));
         KEYS.put("scaled_values", o -> Value.ints(o.scaled().copyValues()));
+        KEYS.put("scaled_value_bits", o -> Value.ints(o.scaled().valueBits()));
         KEYS.put("scaled_frac_bits", o -> Value.ints(o.scaled().fracBits()));
         KEYS.put("out_shift", o -> Value.ints(o.f.outputShift()));
         KEYS.put("out_frac_bits", o -> Value.ints(o.f.outputFracBits()));

@@ -19,6 +19,16 @@ import java.util.Arrays;
  * </pre>
  * The float32 forms of these constants are in the {@code f*} arrays.
  *
+ * <p><b>quantizeml 0.17.1</b> changes two steps (and nothing else of the chain):
+ * <pre>
+ *   xs  = sat_B(floor((x * 2^inShift[c]) + 0.5))  FixedPoint.expand through rescale ({@link #roundsInput})
+ *   v   = sat_P(s * q[c])                         the output quantizer promotes s to P value bits first
+ * </pre>
+ * The expand's rounding changes a value only when {@code x * 2^inShift} is odd and in
+ * {@code [2^23, 2^24)} in magnitude, which needs {@code inShift = 0} and an input of at least 24 value
+ * bits; {@code P} (the output quantizer's {@code buffer_bitwidth}, at least {@code B}) replaces
+ * {@code B} in the clip of {@code v}. Under 0.5.2, {@code P = B} and the input is not rounded.
+ *
  * <p><b>The integer fast path.</b> {@link #integerExact()} is true when a bound, computed here from
  * the constants and the input's value bits, proves that every float32 intermediate above is an
  * exact integer below {@code 2^24} in magnitude and that no {@code sat_B} clips. Then each float32
@@ -38,6 +48,10 @@ public final class BnConstants {
     final int channels;
     final boolean hasOutputQuantizer;
     final int bufferValueBits;
+    /** Whether {@code xs} is rounded by {@code floor(float32(xs + 0.5))} (quantizeml 0.17.1's expand). */
+    final boolean roundsInput;
+    /** {@code P}: the value bits {@code v} saturates to. */
+    final int promotedValueBits;
     final int outputValueBits;
 
     // float32 chain, literally
@@ -50,6 +64,8 @@ public final class BnConstants {
     final float bufHi;
     final float outLo;
     final float outHi;
+    final float vLo;
+    final float vHi;
 
     // which clips of the float32 chain can ever change a value, from the same bounds
     final boolean clipXs;
@@ -66,10 +82,18 @@ public final class BnConstants {
     private final String integerVerdict;
     // false only in copies made by withoutInt16Form (tests of the other int8 loops)
     private final boolean int16Allowed;
+    /** Null when the vector kernels' float32 chain (0.5.2's) equals this one; else why not. */
+    private final String vectorVerdict;
 
-    private BnConstants(int channels, boolean oq, int bufferBits, int outBits, float[] inMul, float[] a, float[] b,
-            float[] q, float[] outMul, boolean[] clips, int[] iA, int[] iC, int[] iK, String verdict) {
+    private BnConstants(int channels, boolean oq, int bufferBits, int outBits, boolean roundsInput, int promotedBits,
+            float[] inMul, float[] a, float[] b, float[] q, float[] outMul, boolean[] clips, int[] iA, int[] iC,
+            int[] iK, String verdict, String vectorVerdict) {
         this.channels = channels;
+        this.roundsInput = roundsInput;
+        this.promotedValueBits = promotedBits;
+        this.vLo = -F32.pow2(promotedBits);
+        this.vHi = F32.upperBound(promotedBits);
+        this.vectorVerdict = vectorVerdict;
         this.hasOutputQuantizer = oq;
         this.bufferValueBits = bufferBits;
         this.outputValueBits = outBits;
@@ -119,6 +143,11 @@ public final class BnConstants {
         this.iLo = o.iLo;
         this.iHi = o.iHi;
         this.integerVerdict = o.integerVerdict;
+        this.roundsInput = o.roundsInput;
+        this.promotedValueBits = o.promotedValueBits;
+        this.vLo = o.vLo;
+        this.vHi = o.vHi;
+        this.vectorVerdict = o.vectorVerdict;
         this.int16Allowed = false;
     }
 
@@ -165,7 +194,7 @@ public final class BnConstants {
      * {@code sat_B} clips can ever change a value: a clip whose stage bound stays within
      * {@code float32(2^B - 1)} is the identity.
      *
-     * @param bufferValueBits {@code B}, 0 to 31
+     * @param bufferValueBits {@code B}, 0 to 39
      * @param inputValueBits value bits of the input integers
      * @param inShift per-channel left shift of the input (0 to 30)
      * @param a per-channel quantized {@code a}
@@ -177,7 +206,50 @@ public final class BnConstants {
      */
     public static BnConstants of(int bufferValueBits, int inputValueBits, int[] inShift, long[] a, long[] b,
             long[] q, int[] outShift, int outputValueBits) {
+        return of(bufferValueBits, inputValueBits, inShift, a, b, q, outShift, outputValueBits, false,
+                bufferValueBits);
+    }
+
+    /**
+     * {@link #of(int, int, int[], long[], long[], long[], int[], int)} for quantizeml 0.17.1's chain
+     * (see the class description): the input rounded by the expand, and {@code v} saturated to
+     * {@code P} value bits.
+     *
+     * <p><b>Bound and proof under 0.17.1.</b> The proof of the 0.5.2 form carries over with two
+     * changes. (1) The expand computes {@code floor(float32(xs + 0.5))}: for an integer
+     * {@code |xs| < 2^23}, {@code xs + 0.5} is a float32 and the floor gives {@code xs}; for an even
+     * {@code xs} in {@code [2^23, 2^24]}, {@code xs + 0.5} is a tie that rounds to the even {@code xs};
+     * only an odd {@code xs} in that range changes. {@code xs = x * 2^inShift} is even when
+     * {@code inShift >= 1}; at {@code inShift = 0} it is odd and that large only if
+     * {@code |x| > 2^23}, i.e. with at least 24 input value bits: such channels leave the integer path.
+     * (2) {@code v} is clipped at {@code 2^P} instead of {@code 2^B}; the bound on {@code v} is checked
+     * against {@code min(2^24, 2^P - 1)} instead of {@code min(2^24, 2^B - 1)}, the same argument
+     * (no clip acts, the product is exact) with {@code P} for {@code B}. The integer form is then the
+     * same {@code clip_o((x * A + C) >> K)}.
+     *
+     * <p>The vector kernels' float32 mode clips {@code v} at {@code [vLo, vHi]} ({@code 2^P}) but does not
+     * round the input: it is exact under these constants ({@link #vectorExact()}) when the expand's
+     * rounding cannot act.
+     *
+     * @param bufferValueBits {@code B}, 0 to 39
+     * @param inputValueBits value bits of the input integers
+     * @param inShift per-channel left shift of the input
+     * @param a per-channel quantized {@code a}
+     * @param b per-channel aligned {@code b}
+     * @param q per-channel quantized output scale, or null without an output quantizer
+     * @param outShift per-channel output shift, or null without an output quantizer
+     * @param outputValueBits value bits of the output quantizer (ignored without one)
+     * @param roundsInput whether the input goes through quantizeml 0.17.1's rounding expand
+     * @param promotedValueBits {@code P}, at least {@code B} (ignored without an output quantizer)
+     * @return the constants
+     */
+    public static BnConstants of(int bufferValueBits, int inputValueBits, int[] inShift, long[] a, long[] b,
+            long[] q, int[] outShift, int outputValueBits, boolean roundsInput, int promotedValueBits) {
         int channels = a.length;
+        int promoted = q != null ? promotedValueBits : bufferValueBits;
+        long vLimit = Math.min(EXACT, (1L << Math.min(promoted, 62)) - 1);
+        long vHi = promoted >= 62 ? Long.MAX_VALUE : (long) F32.upperBound(promoted);
+        boolean roundingActs = false;
         boolean oq = q != null;
         float[] fInMul = new float[channels];
         float[] fA = new float[channels];
@@ -208,12 +280,19 @@ public final class BnConstants {
             clips[0] |= xs > bufHi;
             clips[1] |= p > bufHi;
             clips[2] |= s > bufHi;
-            clips[3] |= v > bufHi;
+            clips[3] |= v > vHi;
+            boolean rounds = roundsInput && inShift[c] == 0 && x > (1L << 23);
+            roundingActs |= rounds;
             if (verdict != null) {
                 continue;
             }
-            if (xs > limit || p > limit || s > limit || (oq && v > limit)) {
-                verdict = "an intermediate may pass " + limit + " at channel " + c;
+            if (xs > limit || p > limit || s > limit || (oq && v > vLimit)) {
+                verdict = "an intermediate may pass " + (oq && v > vLimit && xs <= limit && p <= limit && s <= limit
+                        ? vLimit : limit) + " at channel " + c;
+                continue;
+            }
+            if (rounds) {
+                verdict = "quantizeml 0.17.1's expand rounds odd inputs of magnitude in [2^23, 2^24) at channel " + c;
                 continue;
             }
             long bigA = a[c] << inShift[c];
@@ -243,9 +322,32 @@ public final class BnConstants {
             iC[c] = (int) bigC;
             iK[c] = k;
         }
-        return new BnConstants(channels, oq, bufferValueBits, oq ? outputValueBits : bufferValueBits, fInMul, fA, fB,
-                fQ, fOutMul, clips, verdict == null ? iA : null, verdict == null ? iC : null,
-                verdict == null ? iK : null, verdict == null ? "proven exact" : verdict);
+        String vectorVerdict = roundingActs
+                ? "quantizeml 0.17.1's expand rounds odd inputs of magnitude in [2^23, 2^24), which the vector "
+                        + "kernels' float32 chain does not" : null;
+        return new BnConstants(channels, oq, bufferValueBits, oq ? outputValueBits : bufferValueBits, roundsInput,
+                promoted, fInMul, fA, fB, fQ, fOutMul, clips, verdict == null ? iA : null, verdict == null ? iC : null,
+                verdict == null ? iK : null, verdict == null ? "proven exact" : verdict, vectorVerdict);
+    }
+
+    /**
+     * Whether the vector kernels' float32 mode computes this chain exactly: always under quantizeml
+     * 0.5.2; under 0.17.1 unless the expand's rounding can change a value (inputs of 24 or more value
+     * bits, per-axis, on a channel with shift 0).
+     *
+     * @return true if the float32 vector kernel may be used
+     */
+    public boolean vectorExact() {
+        return vectorVerdict == null;
+    }
+
+    /**
+     * Says why the vector kernels' float32 mode is or is not exact for these constants.
+     *
+     * @return {@code "exact"} or the reason
+     */
+    public String vectorVerdict() {
+        return vectorVerdict == null ? "exact" : vectorVerdict;
     }
 
     /**

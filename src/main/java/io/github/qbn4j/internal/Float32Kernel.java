@@ -1,9 +1,10 @@
 package io.github.qbn4j.internal;
 
 /**
- * The readable kernel: quantizeml 0.5.2's chain written out literally, one float32 operation per
- * line in the reference's order (see {@link BnConstants}). Exact for every plan; the other kernels
- * are tested against it.
+ * The readable kernel: quantizeml's chain written out literally, one float32 operation per line in
+ * the reference's order (see {@link BnConstants}), with quantizeml 0.17.1's two changes where the
+ * constants say so (the expand's rounding, the clip of the scaled buffer at {@code 2^P}). Exact for
+ * every plan; the other kernels are tested against it.
  *
  * <p>Subnormals need no flushing here: every operand is an integer (zero or at least 1 in
  * magnitude) or a power of two of at least {@code 2^-126} ({@link F32#pow2} already returns 0 below
@@ -32,13 +33,18 @@ public final class Float32Kernel extends BnKernel {
     public static float evaluate(BnConstants k, float x, int c) {
         float lo = k.bufLo;
         float hi = k.bufHi;
-        float xs = clip(x * k.fInMul[c], lo, hi);   // FixedPoint.expand: values * 2^shift, saturated
+        float xs0 = x * k.fInMul[c];                // FixedPoint.expand: values * 2^shift ...
+        if (k.roundsInput) {
+            xs0 = floor(xs0 + 0.5f);                // ... (0.17.1: through rescale, floor(x + 0.5)) ...
+        }
+        float xs = clip(xs0, lo, hi);               // ... saturated
         float p = clip(xs * k.fA[c], lo, hi);       // tf.multiply(inputs, a)
         float s = clip(p + k.fB[c], lo, hi);        // outputs + b
         if (!k.hasOutputQuantizer) {
             return s;
         }
-        float v = clip(s * k.fQ[c], lo, hi);        // QFloat.to_fixed_point: values * quantized scale
+        float v = clip(s * k.fQ[c], k.vLo, k.vHi);  // QFloat.to_fixed_point: values * quantized scale,
+                                                    // saturated to B (0.5.2) or the promoted P (0.17.1)
         float t = v * k.fOutMul[c];                 // FixedPoint.rescale: values * 2^shift ...
         float r = floor(t + 0.5f);                  // ... floor(x + 0.5), the sum rounded in float32
         return clip(r, k.outLo, k.outHi);           // saturated to the output value bits
@@ -124,6 +130,9 @@ public final class Float32Kernel extends BnKernel {
         float lo = k.bufLo;
         float hi = k.bufHi;
         float xs0 = x * k.fInMul[c];
+        if (k.roundsInput) {
+            xs0 = floor(xs0 + 0.5f);
+        }
         float xs = clip(xs0, lo, hi);
         float p0 = xs * k.fA[c];
         float p = clip(p0, lo, hi);
@@ -133,7 +142,7 @@ public final class Float32Kernel extends BnKernel {
         float result = s;
         if (k.hasOutputQuantizer) {
             float v0 = s * k.fQ[c];
-            float v = clip(v0, lo, hi);
+            float v = clip(v0, k.vLo, k.vHi);
             clipped |= v != v0;
             float r = floor(v * k.fOutMul[c] + 0.5f);
             result = clip(r, k.outLo, k.outHi);

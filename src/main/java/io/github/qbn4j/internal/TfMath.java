@@ -17,8 +17,11 @@ import java.util.Objects;
  * {@code tools/graph-mode/README.md}.
  *
  * <p>{@code rsqrt} on packet lanes is the CPU's {@code VRSQRTPS} estimate {@code r} refined by one
- * Newton step, each operation rounded on its own (the TensorFlow 2.12 wheels are built without FMA):
- * {@code r * (1.5 + (-0.5 * r) * (x * r))}. The last {@code n mod 8} lanes of a tensor are
+ * Newton step, each operation rounded on its own (the TensorFlow wheels are built without FMA). The
+ * step's form depends on the TensorFlow release: 2.12 (quantizeml 0.5.2) computes
+ * {@code r * (1.5 + (-0.5 * r) * (x * r))}; 2.15 (quantizeml 0.17.1) computes
+ * {@code h = (x * r) * r - 1; y = (r * -0.5) * h + r}, which differs from the former by one ulp on
+ * about 13% of floats ({@code tools/tf215-probe/README.md}). The last {@code n mod 8} lanes of a tensor are
  * {@code 1 / sqrt(x)}, the same on every CPU. Measured: {@code tools/fp-probe/README.md} (Intel) and
  * {@code docs/cpus.md} (AMD).
  *
@@ -155,6 +158,11 @@ public final class TfMath {
         float r = reference.cpu().rsqrtEstimate(x);
         if (r == 0f || Float.isInfinite(r) || Float.isNaN(r)) {
             return r;
+        }
+        if (reference.quantizeml().isAtLeast(Reference.Quantizeml.V0_17_1)) {
+            // Eigen's newer form (TensorFlow 2.15): h = (x*r)*r - 1; y = (r*-0.5)*h + r, each rounded
+            float h = F32.ftz(F32.ftz(F32.ftz(x * r) * r) - 1f);
+            return F32.ftz(F32.ftz(F32.ftz(r * -0.5f) * h) + r);
         }
         float halfR = F32.ftz(-0.5f * r);
         float xr = F32.ftz(x * r);

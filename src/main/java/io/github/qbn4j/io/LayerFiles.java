@@ -2,6 +2,7 @@ package io.github.qbn4j.io;
 
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.io.NpyArray.DType;
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.layer.QuantConfig;
 import io.github.qbn4j.layer.QuantizedBatchNormalization;
 import io.github.qbn4j.quantizer.OutputQuantizer;
@@ -27,6 +28,14 @@ import java.util.Objects;
  * {@code config} ({@code trainable}, {@code dtype}, {@code batch_input_shape}, ...) and of the top
  * level are ignored. Numbers keep Python's distinction between {@code 8} (an int) and {@code 8.0} (a
  * float), which {@code quant_config} relies on.
+ *
+ * <p><b>Release marker.</b> A top-level {@code "quantizeml": "0.17.1"} says that the configuration is
+ * quantizeml 0.17.1's (its {@code get_config()} has no {@code trainable}, and its {@code quant_config}
+ * may hold {@code output_quantizer.buffer_bitwidth}, {@code a_quantizer.fp_quantizer} and buffers of
+ * up to 40 bits). The layer read gets that release in its default profile
+ * ({@link QuantizedBatchNormalization#reference()}) and its {@code quant_config} is read under that
+ * release's rules. Without the key the file is quantizeml 0.5.2's. {@link #write} writes the marker
+ * for any release other than 0.5.2.
  *
  * <p><b>{@code weights.npz}</b> holds float32 arrays named as quantizeml names the variables:
  * {@code gamma}, {@code beta}, {@code moving_mean} and {@code moving_variance} of shape {@code (C,)},
@@ -59,6 +68,8 @@ public final class LayerFiles {
     public static final String LAYER_JSON = "layer.json";
     /** The conventional name of the weights archive. */
     public static final String WEIGHTS_NPZ = "weights.npz";
+    /** The top-level key naming the quantizeml release of the configuration. */
+    public static final String QUANTIZEML = "quantizeml";
     /** The only {@code class_name} this reader accepts. */
     public static final String CLASS_NAME = "QuantizedBatchNormalization";
 
@@ -121,8 +132,10 @@ public final class LayerFiles {
         String file = layerJson.toString();
         Object root = LayerJson.parse(file, readSmallFile(layerJson, limits));
         Map<String, Object> config = config(file, root);
+        Reference.Quantizeml release = release(file, root);
 
-        QuantizedBatchNormalization.Builder builder = QuantizedBatchNormalization.builder();
+        QuantizedBatchNormalization.Builder builder = QuantizedBatchNormalization.builder()
+                .reference(Reference.defaults().withQuantizeml(release));
         Object name = config.get("name");
         if (name != null) {
             if (!(name instanceof String)) {
@@ -142,7 +155,7 @@ public final class LayerFiles {
                     + " (" + file + ")");
         }
         @SuppressWarnings("unchecked")
-        QuantConfig quantConfig = QuantConfig.fromMap((Map<String, ?>) qc);
+        QuantConfig quantConfig = QuantConfig.fromMap((Map<String, ?>) qc, release);
         builder.quantConfig(quantConfig);
 
         readWeights(builder, weightsNpz, quantConfig.outputQuantizer(), limits);
@@ -170,6 +183,24 @@ public final class LayerFiles {
                     + (map.containsKey("config") ? describe(config) : "nothing (the key is missing)"));
         }
         return (Map<String, Object>) config;
+    }
+
+    /** The top-level {@code "quantizeml"} marker: absent means 0.5.2. */
+    private static Reference.Quantizeml release(String file, Object root) throws FileFormatException {
+        Map<?, ?> map = (Map<?, ?>) root;
+        if (!map.containsKey(QUANTIZEML)) {
+            return Reference.Quantizeml.V0_5_2;
+        }
+        Object v = map.get(QUANTIZEML);
+        try {
+            if (v instanceof String) {
+                return Reference.Quantizeml.of((String) v);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new FileFormatException(file, -1, "key '" + QUANTIZEML + "': " + e.getMessage());
+        }
+        throw new FileFormatException(file, -1, "key '" + QUANTIZEML + "' must be a release string such as \"0.17.1\", got "
+                + describe(v));
     }
 
     private static double epsilon(Object value, String file) {
@@ -287,7 +318,8 @@ public final class LayerFiles {
 
     /**
      * Writes a layer as {@code dir/layer.json} ({@link QuantizedBatchNormalization#getConfig()} under
-     * {@code class_name} {@code "QuantizedBatchNormalization"}) and {@code dir/weights.npz} (float32
+     * {@code class_name} {@code "QuantizedBatchNormalization"}, with the release marker
+     * {@code "quantizeml"} when the layer's release is not 0.5.2) and {@code dir/weights.npz} (float32
      * {@code gamma}, {@code beta}, {@code moving_mean}, {@code moving_variance} and, with an output
      * quantizer, its {@code range_max} and {@code rescaling_rate}). The directory is created if needed;
      * each file is written under a temporary name and moved into place, so neither is ever left partly
@@ -305,6 +337,10 @@ public final class LayerFiles {
         requireJackson(LAYER_JSON);
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("class_name", CLASS_NAME);
+        Reference.Quantizeml release = layer.reference().quantizeml();
+        if (release != Reference.Quantizeml.V0_5_2) {
+            root.put(QUANTIZEML, release.version());
+        }
         root.put("config", layer.getConfig());
         byte[] json = LayerJson.format(root);
 

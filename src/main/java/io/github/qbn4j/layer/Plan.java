@@ -2,6 +2,7 @@ package io.github.qbn4j.layer;
 
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.QuantizationException.ReferenceError;
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.internal.BnConstants;
 import io.github.qbn4j.internal.BnKernel;
 import io.github.qbn4j.internal.F32;
@@ -215,7 +216,13 @@ public final class Plan {
             resultFracBits = f.outputFracBits();
             resultScales = null;
         }
-        BnConstants k = BnConstants.of(bufferBits, inputValueBits, f.inputShift(), a, b, q, outShift, resultBits);
+        boolean v017 = f.reference().quantizeml().isAtLeast(Reference.Quantizeml.V0_17_1);
+        // quantizeml 0.17.1: a per-axis FixedPoint input is expanded through rescale (it rounds), and the
+        // output quantizer promotes the buffer to its own buffer_bitwidth before scaling it
+        boolean roundsInput = v017 && inputScales == null && !inputFracBits.isPerTensor();
+        int promoted = v017 && oq != null ? oq.promotedValueBits(bufferBits) : bufferBits;
+        BnConstants k = BnConstants.of(bufferBits, inputValueBits, f.inputShift(), a, b, q, outShift, resultBits,
+                roundsInput, promoted);
         Compiled compiled = new Compiled(bn.name(), channels, inputValueBits, inputFracBits, inputScales, k,
                 resultBits, resultFracBits, resultScales);
         for (int rank = 3; rank <= 4; rank++) {
@@ -230,7 +237,7 @@ public final class Plan {
                 compiled.rankErrors[rank] = e.getMessage();
             }
         }
-        Kernel kind = choose(Kernels.vectorAvailable(), k.integerExact());
+        Kernel kind = choose(Kernels.vectorAvailable(), k.integerExact(), k.vectorExact());
         return new Plan(compiled, kind, create(kind, k), null, null, 1);
     }
 
@@ -242,7 +249,15 @@ public final class Plan {
      * @return the kernel to use
      */
     static Kernel choose(boolean vectorAvailable, boolean integerExact) {
-        if (vectorAvailable) {
+        return choose(vectorAvailable, integerExact, true);
+    }
+
+    /**
+     * The automatic choice when the float32 vector kernel may not be exact for the plan (quantizeml
+     * 0.17.1's chain, {@link BnConstants#vectorExact()}): then the scalar float32 kernel.
+     */
+    static Kernel choose(boolean vectorAvailable, boolean integerExact, boolean vectorFloat32Exact) {
+        if (vectorAvailable && (integerExact || vectorFloat32Exact)) {
             return integerExact ? Kernel.VECTOR_INTEGER : Kernel.VECTOR_FLOAT32;
         }
         return integerExact ? Kernel.SCALAR_INTEGER : Kernel.SCALAR_FLOAT32;
@@ -365,6 +380,18 @@ public final class Plan {
     }
 
     /**
+     * Says whether {@link Kernel#VECTOR_FLOAT32} computes this plan exactly: always under quantizeml
+     * 0.5.2; under 0.17.1 not when the expand's rounding of odd inputs in {@code [2^23, 2^24)} can
+     * change a value (per-axis inputs of 24 or more value bits), where plans use the scalar float32
+     * kernel (or an integer kernel if proven).
+     *
+     * @return {@code "exact"} or the reason
+     */
+    public String vectorFloat32Verdict() {
+        return compiled.constants.vectorVerdict();
+    }
+
+    /**
      * Whether the vector kernels can run in this JVM ({@code jdk.incubator.vector} present).
      *
      * @return true if {@link Kernel#VECTOR_FLOAT32} can be used
@@ -375,14 +402,17 @@ public final class Plan {
 
     /**
      * Whether {@link #withKernel} can run this plan on a kernel here: integer kernels need the
-     * compile-time bound, vector kernels need {@code jdk.incubator.vector}.
+     * compile-time bound, vector kernels need {@code jdk.incubator.vector}, and the float32 vector
+     * kernel (which does not round the input) needs a plan where quantizeml 0.17.1's expand rounding
+     * cannot change a value ({@link #vectorFloat32Verdict()}).
      *
      * @param kernel the kernel
      * @return true if {@code withKernel(kernel)} succeeds
      */
     public boolean canRun(Kernel kernel) {
         Objects.requireNonNull(kernel, "kernel");
-        return (!kernel.isInteger() || integerKernelProven()) && (!kernel.isVector() || Kernels.vectorAvailable());
+        return (!kernel.isInteger() || integerKernelProven()) && (!kernel.isVector() || Kernels.vectorAvailable())
+                && (kernel != Kernel.VECTOR_FLOAT32 || compiled.constants.vectorExact());
     }
 
     /**
@@ -390,7 +420,8 @@ public final class Plan {
      *
      * @param kernel the kernel
      * @return a plan sharing this plan's constants
-     * @throws IllegalArgumentException if an integer kernel is asked for but not proven exact
+     * @throws IllegalArgumentException if an integer kernel is asked for but not proven exact, or the
+     *     float32 vector kernel for a plan it would not compute exactly
      * @throws IllegalStateException if a vector kernel is asked for but not available
      */
     public Plan withKernel(Kernel kernel) {
@@ -398,6 +429,10 @@ public final class Plan {
         if (kernel.isInteger() && !integerKernelProven()) {
             throw new IllegalArgumentException("kernel must be exact for this plan, got " + kernel
                     + " while the integer bound fails: " + integerKernelVerdict());
+        }
+        if (kernel == Kernel.VECTOR_FLOAT32 && !compiled.constants.vectorExact()) {
+            throw new IllegalArgumentException("kernel must be exact for this plan, got " + kernel + " while "
+                    + compiled.constants.vectorVerdict() + " (use " + Kernel.SCALAR_FLOAT32 + ")");
         }
         if (kernel.isVector() && !Kernels.vectorAvailable()) {
             throw new IllegalStateException("kernel " + kernel + " must be available, got: " + Kernels.vectorStatus());

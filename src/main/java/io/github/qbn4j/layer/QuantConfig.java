@@ -2,6 +2,7 @@ package io.github.qbn4j.layer;
 
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.QuantizationException.ReferenceError;
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.internal.Checks;
 import io.github.qbn4j.quantizer.AlignedWeightQuantizer;
 import io.github.qbn4j.quantizer.OutputQuantizer;
@@ -24,7 +25,13 @@ import java.util.Set;
  * {@code buffer_bitwidth} (total bits of the accumulator, sign included; default 32). As quantizeml
  * does, the defaults of {@code a_quantizer} and {@code buffer_bitwidth} are written back into the
  * dictionary, which {@link #toMap()} returns; the other entries stay as given. Unknown keys are
- * refused (quantizeml ignores them silently, which hides typos). Immutable and thread-safe.
+ * refused (quantizeml ignores them silently, which hides typos).
+ *
+ * <p><b>Releases.</b> A configuration is read under the rules of one quantizeml release
+ * ({@link #fromMap(Map, Reference.Quantizeml)}): quantizeml 0.17.1 also accepts
+ * {@code output_quantizer.buffer_bitwidth} and {@code a_quantizer.fp_quantizer}, and buffers of up to
+ * 40 bits (0.5.2: 32). A layer refuses to apply a configuration under a release that would not have
+ * accepted it ({@link #checkRelease}). Immutable and thread-safe.
  *
  * <pre>{@code
  * QuantConfig c = QuantConfig.defaults()
@@ -37,6 +44,12 @@ public final class QuantConfig {
     /** quantizeml's default buffer ({@code QuantizationParams.buffer_bits}). */
     public static final int DEFAULT_BUFFER_BITWIDTH = 32;
 
+    /**
+     * The widest buffer qbn4j reproduces under quantizeml 0.17.1 (which sets no bound): 40 bits, 39
+     * value bits ({@link io.github.qbn4j.tensor.FixedPoint#MAX_VALUE_BITS}).
+     */
+    public static final int MAX_BUFFER_BITWIDTH = 40;
+
     private static final Set<String> KEYS =
             Set.of("a_quantizer", "b_quantizer", "output_quantizer", "buffer_bitwidth");
 
@@ -45,14 +58,16 @@ public final class QuantConfig {
     private final AlignedWeightQuantizer bQuantizer;
     private final OutputQuantizer outputQuantizer;
     private final int bufferBitwidth;
+    private final Reference.Quantizeml release;
 
-    private QuantConfig(Map<String, Object> dict) {
+    private QuantConfig(Map<String, Object> dict, Reference.Quantizeml release) {
         this.dict = dict;
-        this.aQuantizer = WeightQuantizer.fromConfig(section(dict, "a_quantizer", false));
+        this.release = release;
+        this.aQuantizer = WeightQuantizer.fromConfig(section(dict, "a_quantizer", false), release);
         this.bQuantizer = AlignedWeightQuantizer.fromConfig(section(dict, "b_quantizer", false));
         Map<String, Object> out = section(dict, "output_quantizer", true);
-        this.outputQuantizer = out.isEmpty() ? null : OutputQuantizer.fromConfig(out);
-        this.bufferBitwidth = bufferBitwidth(dict.get("buffer_bitwidth"));
+        this.outputQuantizer = out.isEmpty() ? null : OutputQuantizer.fromConfig(out, release);
+        this.bufferBitwidth = bufferBitwidth(dict.get("buffer_bitwidth"), release);
     }
 
     /**
@@ -76,6 +91,22 @@ public final class QuantConfig {
      * @throws IllegalArgumentException for an unknown top-level key or a value of the wrong type
      */
     public static QuantConfig fromMap(Map<String, ?> quantConfig) {
+        return fromMap(quantConfig, Reference.Quantizeml.V0_5_2);
+    }
+
+    /**
+     * Reads a {@code quant_config} dictionary under the rules of a quantizeml release (see the class
+     * description) and writes back quantizeml's defaults.
+     *
+     * @param quantConfig the dictionary, or null for the defaults (not modified)
+     * @param release the release whose keys and limits apply
+     * @return the configuration
+     * @throws QuantizationException as {@link #fromMap(Map)}
+     * @throws IllegalArgumentException as {@link #fromMap(Map)}, or a buffer wider than the release
+     *     allows in qbn4j (0.5.2: 32 bits, 0.17.1: 40 bits)
+     */
+    public static QuantConfig fromMap(Map<String, ?> quantConfig, Reference.Quantizeml release) {
+        Objects.requireNonNull(release, "release");
         Map<String, Object> dict = quantConfig == null ? new LinkedHashMap<>() : deepCopy(quantConfig);
         for (String key : dict.keySet()) {
             if (!KEYS.contains(key)) {
@@ -91,7 +122,44 @@ public final class QuantConfig {
         if (dict.get("buffer_bitwidth") == null) {
             dict.put("buffer_bitwidth", DEFAULT_BUFFER_BITWIDTH);
         }
-        return new QuantConfig(dict);
+        return new QuantConfig(dict, release);
+    }
+
+    /**
+     * Returns the release whose rules this configuration was read under.
+     *
+     * @return the release given to {@link #fromMap(Map, Reference.Quantizeml)} (0.5.2 by default)
+     */
+    public Reference.Quantizeml release() {
+        return release;
+    }
+
+    /**
+     * Checks that a release would accept this configuration: one read under quantizeml 0.17.1's
+     * rules may use what 0.5.2 refuses.
+     *
+     * @param target the release a layer is about to reproduce
+     * @throws QuantizationException ({@code TypeError}) under 0.5.2 for {@code a_quantizer.fp_quantizer}
+     *     or {@code output_quantizer.buffer_bitwidth}, keys 0.5.2 does not know
+     * @throws IllegalArgumentException under 0.5.2 for a buffer wider than 32 bits
+     */
+    public void checkRelease(Reference.Quantizeml target) {
+        Objects.requireNonNull(target, "target");
+        if (target.isAtLeast(Reference.Quantizeml.V0_17_1)) {
+            return;
+        }
+        if (aQuantizer.getConfig().containsKey("fp_quantizer")) {
+            throw new QuantizationException(ReferenceError.TYPE_ERROR, "WeightQuantizer config key must be one of "
+                    + "[axis, bitwidth, signed] under quantizeml 0.5.2, got unknown key \"fp_quantizer\"");
+        }
+        if (outputQuantizer != null && outputQuantizer.hasBufferBitwidth()) {
+            throw new QuantizationException(ReferenceError.TYPE_ERROR, "OutputQuantizer config key must be one of "
+                    + "[axis, bitwidth, scale_bits, signed] under quantizeml 0.5.2, got unknown key \"buffer_bitwidth\"");
+        }
+        if (bufferBitwidth > DEFAULT_BUFFER_BITWIDTH) {
+            throw new IllegalArgumentException("quant_config buffer_bitwidth must be <= 32 under quantizeml 0.5.2 "
+                    + "(qbn4j supports at most 31 value bits there), got " + bufferBitwidth);
+        }
     }
 
     /**
@@ -128,7 +196,8 @@ public final class QuantConfig {
     /**
      * Returns a copy with another buffer width.
      *
-     * @param bitwidth total accumulator bits, sign included, 1 to 32
+     * @param bitwidth total accumulator bits, sign included, 1 to 32 (to 40 for a configuration read
+     *     under quantizeml 0.17.1)
      * @return the new configuration
      */
     public QuantConfig withBufferBitwidth(int bitwidth) {
@@ -142,7 +211,7 @@ public final class QuantConfig {
         } else {
             copy.put(key, value);
         }
-        return new QuantConfig(copy);
+        return new QuantConfig(copy, release);
     }
 
     /**
@@ -200,7 +269,11 @@ public final class QuantConfig {
         return deepCopy(dict);
     }
 
-    private static int bufferBitwidth(Object value) {
+    private static int bufferBitwidth(Object value, Reference.Quantizeml release) {
+        int max = release.isAtLeast(Reference.Quantizeml.V0_17_1) ? MAX_BUFFER_BITWIDTH : DEFAULT_BUFFER_BITWIDTH;
+        String limit = "quant_config buffer_bitwidth must be <= " + max + " (qbn4j supports at most "
+                + (max - 1) + " value bits" + (max == DEFAULT_BUFFER_BITWIDTH ? "" : " under quantizeml "
+                + release.version()) + "), got ";
         if (!Checks.isJsonInteger(value)) {
             throw new QuantizationException(ReferenceError.TYPE_ERROR,
                     "quant_config buffer_bitwidth must be an int, got " + value);
@@ -211,17 +284,15 @@ public final class QuantConfig {
                 throw new QuantizationException(ReferenceError.VALUE_ERROR,
                         "quant_config buffer_bitwidth must be >= 1, got " + value);
             }
-            throw new IllegalArgumentException("quant_config buffer_bitwidth must be <= 32 (qbn4j supports "
-                    + "at most 31 value bits), got " + value);
+            throw new IllegalArgumentException(limit + value);
         }
         long bits = ((Number) value).longValue();
         if (bits < 1) {
             throw new QuantizationException(ReferenceError.VALUE_ERROR,
                     "quant_config buffer_bitwidth must be >= 1, got " + bits);
         }
-        if (bits > DEFAULT_BUFFER_BITWIDTH) {
-            throw new IllegalArgumentException("quant_config buffer_bitwidth must be <= 32 (qbn4j supports "
-                    + "at most 31 value bits), got " + bits);
+        if (bits > max) {
+            throw new IllegalArgumentException(limit + bits);
         }
         return (int) bits;
     }
@@ -270,12 +341,12 @@ public final class QuantConfig {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof QuantConfig && dict.equals(((QuantConfig) o).dict);
+        return o instanceof QuantConfig && dict.equals(((QuantConfig) o).dict) && release == ((QuantConfig) o).release;
     }
 
     @Override
     public int hashCode() {
-        return dict.hashCode();
+        return dict.hashCode() * 31 + release.hashCode();
     }
 
     @Override

@@ -50,7 +50,11 @@ import org.slf4j.LoggerFactory;
  * execution ({@link Reference}). A layer has a default profile ({@link Builder#reference}, else
  * {@link Reference#defaults()}: quantizeml 0.5.2, Intel, eager) used by {@link #call(QTensor)},
  * {@link #fold(QTensor)} and {@link #compile(QTensor)}; the overloads taking a {@link Reference} apply
- * the same layer under another profile. What the layer derives from its parameters (the float and
+ * the same layer under another profile. Under quantizeml 0.17.1 ({@link Reference.Quantizeml#V0_17_1})
+ * the per-axis input is expanded through {@code rescale} (odd values in {@code [2^23, 2^24)} at shift 0
+ * gain 1), {@code b} is quantized per channel above 4 bits, the output quantizer promotes the buffer
+ * to its own {@code buffer_bitwidth} before scaling it, and buffers may have up to 40 bits
+ * ({@code docs/quantizeml-0.17.1.md}). What the layer derives from its parameters (the float and
  * quantized {@code a} and {@code b}) is computed once per profile, and profiles that derive the same
  * values share them.
  *
@@ -129,6 +133,7 @@ public final class QuantizedBatchNormalization {
             }
         }
         this.reference = b.reference;
+        quantConfig.checkRelease(reference.quantizeml());
         derived(reference); // refuses parameters whose a or b overflow, at build time
     }
 
@@ -389,6 +394,7 @@ public final class QuantizedBatchNormalization {
     QTensor callUncompiled(QTensor x, Reference reference) {
         Objects.requireNonNull(x, "x");
         Objects.requireNonNull(reference, "reference");
+        quantConfig.checkRelease(reference.quantizeml());
         try {
             return callSteps(x, reference);
         } catch (QuantizationException e) {
@@ -417,7 +423,8 @@ public final class QuantizedBatchNormalization {
     private QTensor callSteps(QTensor x, Reference reference) {
         checkInput(x.shape());
         Derived d = derived(reference);
-        QTensor conditioned = condition(x);
+        QTensor conditioned = condition(x, reference);
+        refuseFpQuantizer(conditioned);
         QFloat outputs = conditioned instanceof FixedPoint
                 ? ((FixedPoint) conditioned).multiply(d.a)
                 : ((QFloat) conditioned).multiply(d.a);
@@ -454,6 +461,7 @@ public final class QuantizedBatchNormalization {
      */
     public Folding fold(int inputValueBits, FracBits inputFracBits, Scales inputScales, Reference reference) {
         Objects.requireNonNull(reference, "reference");
+        quantConfig.checkRelease(reference.quantizeml());
         try {
             return foldSteps(inputValueBits, inputFracBits, inputScales, reference);
         } catch (QuantizationException e) {
@@ -467,7 +475,8 @@ public final class QuantizedBatchNormalization {
         Shape shape = Shape.of(1, 1, channels());
         FixedPoint zeros = FixedPoint.of(shape, new long[shape.size()], inputValueBits, inputFracBits);
         QTensor format = inputScales == null ? zeros : QFloat.of(zeros, inputScales);
-        QTensor conditioned = condition(format);
+        QTensor conditioned = condition(format, reference);
+        refuseFpQuantizer(conditioned);
         int[] inputShift = new int[channels()];
         for (int c = 0; c < inputShift.length; c++) {
             inputShift[c] = conditioned.fracBits().get(c) - inputFracBits.get(c);
@@ -476,7 +485,7 @@ public final class QuantizedBatchNormalization {
                 ? ((FixedPoint) conditioned).multiply(a)
                 : ((QFloat) conditioned).multiply(a);
         QFloat bUnaligned = quantConfig.bQuantizer().quantizeUnaligned(d.bFloat, outputs, reference);
-        QFloat bAligned = bUnaligned.upscale(outputs.fracBits(), outputs.valueBits());
+        QFloat bAligned = bUnaligned.upscale(outputs.fracBits(), outputs.valueBits(), reference);
         Scales outputScales = null;
         FixedPoint quantizedScales = null;
         FracBits outputFracBits = null;
@@ -637,11 +646,28 @@ public final class QuantizedBatchNormalization {
         return fold(format.valueBits(), format.fracBits(), format.scales(), reference);
     }
 
+    /**
+     * quantizeml 0.17.1 with a truthy {@code a_quantizer.fp_quantizer}: {@code a} is quantized to a
+     * FixedPoint, which the next step refuses with a {@code ValueError} (the b quantizer for a
+     * FixedPoint input, the QFloat product for a QFloat input).
+     */
+    private void refuseFpQuantizer(QTensor conditioned) {
+        if (!quantConfig.aQuantizer().isFpQuantizer()) {
+            return;
+        }
+        String why = conditioned instanceof FixedPoint
+                ? "b_quantizer (AlignedWeightQuantizer) accepts only a QFloat to align on, and x * a is a FixedPoint"
+                : "a QFloat input cannot be multiplied by a FixedPoint a (TypeError: object of type 'QFloat' has no len())";
+        throw new QuantizationException(ReferenceError.VALUE_ERROR, "a_quantizer fp_quantizer must be false "
+                + "for QuantizedBatchNormalization (quantizeml 0.17.1 then quantizes a to a FixedPoint: " + why
+                + "), got " + quantConfig.aQuantizer().getConfig().get("fp_quantizer") + " (layer \"" + name + "\")");
+    }
+
     /** quantizeml's {@code tensor_inputs}: expand a per-axis FixedPoint, promote anything else. */
-    private QTensor condition(QTensor x) {
+    private QTensor condition(QTensor x, Reference reference) {
         int bufferBits = quantConfig.bufferValueBits();
         if (x instanceof FixedPoint && !x.isPerTensor()) {
-            return ((FixedPoint) x).expand(bufferBits);
+            return ((FixedPoint) x).expand(bufferBits, reference);
         }
         if (x.valueBits() > bufferBits) {
             throw new QuantizationException(ReferenceError.VALUE_ERROR, "input value bits must be <= the "
@@ -687,16 +713,19 @@ public final class QuantizedBatchNormalization {
     }
 
     /**
-     * quantizeml {@code get_config()}: the Keras base keys ({@code name}, {@code trainable},
-     * {@code dtype}), {@code quant_config} with its defaults written back, {@code epsilon} and
-     * {@code axis} as configured.
+     * quantizeml {@code get_config()} of the layer's release ({@link #reference()}): the Keras base keys
+     * ({@code name}, {@code trainable}, {@code dtype}; quantizeml 0.17.1 leaves out {@code trainable}),
+     * {@code quant_config} with its defaults written back, {@code epsilon} and {@code axis} as
+     * configured.
      *
      * @return a new ordered map
      */
     public Map<String, Object> getConfig() {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("name", name);
-        config.put("trainable", true);
+        if (!reference.quantizeml().isAtLeast(Reference.Quantizeml.V0_17_1)) {
+            config.put("trainable", true); // quantizeml 0.17.1 drops it with the other ignored arguments
+        }
         config.put("dtype", "float32");
         config.put("quant_config", quantConfig.toMap());
         config.put("epsilon", epsilon);

@@ -27,7 +27,13 @@ import java.util.Set;
  *   <li>{@code aligned = saturate_vbO(q * 2^(F - fb))} with fractional bits {@code F}, value bits
  *       {@code vbO} and scales {@code S}.</li>
  * </ol>
- * Step 3 is {@link #quantizeUnaligned}; {@link #quantize} adds step 4. Immutable and thread-safe.
+ * Step 3 is {@link #quantizeUnaligned}; {@link #quantize} adds step 4.
+ *
+ * <p><b>quantizeml 0.17.1</b> (the profile's release, {@link Reference#quantizeml()}) differs twice:
+ * when the <b>bitwidth</b> is above 4, the range is per channel ({@code range[c] = |w[c]|}), so each
+ * channel gets its own {@code fb[c]} (the {@code log} of the length-C vector on TensorFlow's packet
+ * and tail lanes); and step 4 goes through {@code rescale}, {@code floor(float32(q * 2^shift) + 0.5)}
+ * (an odd {@code q} in {@code [2^23, 2^24)} at shift 0 gains 1). Immutable and thread-safe.
  *
  * <pre>{@code
  * AlignedWeightQuantizer q = AlignedWeightQuantizer.of(8, true);
@@ -137,22 +143,35 @@ public final class AlignedWeightQuantizer {
         Checks.finite("weights", weights);
         Scales scales = other.scales();
         FracBits otherFb = other.fracBits();
-        float range = 0f;
-        for (float w : weights) {
-            range = Math.max(range, Math.abs(F32.ftz(w)));
+        boolean perAxisRange = isPerAxis(reference);
+        float[] ranges;
+        if (perAxisRange) {
+            // quantizeml 0.17.1: reduce_max over no axis, the |w| vector itself
+            ranges = new float[weights.length];
+            for (int c = 0; c < ranges.length; c++) {
+                ranges[c] = Math.abs(F32.ftz(weights[c]));
+            }
+        } else {
+            float range = 0f;
+            for (float w : weights) {
+                range = Math.max(range, Math.abs(F32.ftz(w)));
+            }
+            ranges = new float[] {range};
         }
-        float[] ratio = new float[scales.length()];
+        float[] ratio = new float[Math.max(scales.length(), ranges.length)];
         for (int c = 0; c < ratio.length; c++) {
-            ratio[c] = F32.ftz(range / scales.get(c));
+            float range = ranges[ranges.length == 1 ? 0 : c];
+            float scale = scales.get(scales.length() == 1 ? 0 : c);
+            ratio[c] = F32.ftz(range / scale);
             if (Float.isInfinite(ratio[c])) {
                 // quantizeml goes on with fb = -inf and then fails its upscale assertion.
                 throw new QuantizationException(QuantizationException.ReferenceError.INVALID_ARGUMENT,
                         "max|weights| / scale must be finite in float32 to align, got " + range + " / "
-                                + scales.get(c) + " (channel " + c + ")");
+                                + scale + " (channel " + c + ")");
             }
         }
         float[] ideal = TfMath.of(reference).maxFracBits(valueBits(), ratio, true);
-        boolean perAxis = scales.isPerAxis() || otherFb.isPerAxis();
+        boolean perAxis = perAxisRange || scales.isPerAxis() || otherFb.isPerAxis();
         int n = perAxis ? Math.max(ratio.length, otherFb.length()) : 1;
         int[] fb = new int[n];
         for (int c = 0; c < n; c++) {
@@ -187,7 +206,18 @@ public final class AlignedWeightQuantizer {
      * @throws IllegalArgumentException as {@link #quantizeUnaligned}
      */
     public QFloat quantize(float[] weights, QFloat other, Reference reference) {
-        return quantizeUnaligned(weights, other, reference).upscale(other.fracBits(), other.valueBits());
+        return quantizeUnaligned(weights, other, reference).upscale(other.fracBits(), other.valueBits(), reference);
+    }
+
+    /**
+     * Whether the profile's quantizeml quantizes the weights per channel: 0.17.1 (since 0.9.0) does
+     * when the bitwidth is above 4; 0.5.2 never does.
+     *
+     * @param reference the profile
+     * @return true for a per-channel range and frac bits
+     */
+    public boolean isPerAxis(Reference reference) {
+        return reference.quantizeml().isAtLeast(Reference.Quantizeml.V0_17_1) && bitwidth > 4;
     }
 
     /**

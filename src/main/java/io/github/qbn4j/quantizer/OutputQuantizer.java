@@ -6,6 +6,7 @@ import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.QuantizationException.ReferenceError;
 import io.github.qbn4j.internal.Checks;
 import io.github.qbn4j.internal.F32;
+import io.github.qbn4j.internal.TensorAccess;
 import io.github.qbn4j.tensor.FixedPoint;
 import io.github.qbn4j.tensor.FracBits;
 import io.github.qbn4j.tensor.QFloat;
@@ -30,7 +31,14 @@ import java.util.Set;
  *   <li>{@code y = saturate_vb(floor(float32(x * 2^(fb - F)) + 0.5))}: round <b>half up</b>.</li>
  * </ol>
  * {@code range_max} and {@code rescaling_rate} start at 1.0, as the Keras variables do, and are set
- * by calibration ({@link #withRangeMax}, {@link #withRescalingRate}). Immutable and thread-safe.
+ * by calibration ({@link #withRangeMax}, {@link #withRescalingRate}).
+ *
+ * <p><b>quantizeml 0.17.1</b> adds the key {@code buffer_bitwidth} ({@code P}, default 32, stored
+ * unchecked): before step 1 a QFloat input is <i>promoted</i> to {@code P} value bits, so the product
+ * of step 1 saturates to {@code [-2^P, float32(2^P - 1)]} instead of the input's own value bits (with
+ * the default, {@code +-2^32}). A {@code P} that is not an int is a {@code TypeError} at call, a
+ * negative one or one below the input's value bits a {@code ValueError}; these come before the
+ * "pointless" check, which still uses the unpromoted value bits. Immutable and thread-safe.
  *
  * <pre>{@code
  * OutputQuantizer q = OutputQuantizer.of(8, true, OutputQuantizer.Axis.PER_TENSOR, 8)
@@ -81,6 +89,12 @@ public final class OutputQuantizer {
     }
 
     private static final Set<String> KEYS = Set.of("bitwidth", "signed", "axis", "scale_bits");
+    private static final Set<String> KEYS_0_17 = Set.of("bitwidth", "signed", "axis", "scale_bits", "buffer_bitwidth");
+
+    /** quantizeml 0.17.1's default {@code buffer_bitwidth}. */
+    public static final int DEFAULT_BUFFER_BITWIDTH = 32;
+    /** A promotion past this many value bits clips nothing a float32 product can reach (2^127 < inf). */
+    private static final int PROMOTION_CAP = 128;
 
     private final int bitwidth;
     private final boolean signed;
@@ -88,9 +102,18 @@ public final class OutputQuantizer {
     private final Integer scaleBits;
     private final float[] rangeMax;
     private final float[] rescalingRate;
+    /** {@code buffer_bitwidth} as configured (any JSON value), or {@link #ABSENT}. */
+    private final Object bufferBitwidth;
+    private static final Object ABSENT = new Object();
 
     private OutputQuantizer(int bitwidth, boolean signed, Axis axis, Integer scaleBits, float[] rangeMax,
             float[] rescalingRate) {
+        this(bitwidth, signed, axis, scaleBits, rangeMax, rescalingRate, ABSENT);
+    }
+
+    private OutputQuantizer(int bitwidth, boolean signed, Axis axis, Integer scaleBits, float[] rangeMax,
+            float[] rescalingRate, Object bufferBitwidth) {
+        this.bufferBitwidth = bufferBitwidth;
         this.bitwidth = bitwidth;
         this.signed = signed;
         this.axis = axis;
@@ -113,7 +136,7 @@ public final class OutputQuantizer {
     public static OutputQuantizer of(int bitwidth, boolean signed, Axis axis, Integer scaleBits) {
         Objects.requireNonNull(axis, "axis");
         if (scaleBits != null) {
-            Checks.inRange("scaleBits", scaleBits, 0, FixedPoint.MAX_VALUE_BITS);
+            Checks.inRange("scaleBits", scaleBits, 0, QFloat.MAX_SCALE_BITS);
         }
         return new OutputQuantizer(Configs.bitwidth("OutputQuantizer", bitwidth, signed), signed, axis,
                 scaleBits, null, null);
@@ -130,8 +153,26 @@ public final class OutputQuantizer {
      * @throws IllegalArgumentException for a value of the wrong type
      */
     public static OutputQuantizer fromConfig(Map<String, ?> config) {
+        return fromConfig(config, Reference.Quantizeml.V0_5_2);
+    }
+
+    /**
+     * Builds a quantizer from the configuration dictionary of a given quantizeml release: 0.5.2's keys
+     * ({@link #fromConfig(Map)}), plus {@code buffer_bitwidth} for 0.17.1, kept as given (quantizeml
+     * checks it only at call: {@link #quantize(QTensor, Reference)}).
+     *
+     * @param config the dictionary; Keras base keys are ignored
+     * @param release the quantizeml release whose keys are accepted
+     * @return the quantizer, variables at 1.0
+     * @throws QuantizationException ({@code ValueError}) for a bad bitwidth or axis,
+     *     ({@code TypeError}) for a key the release does not know
+     * @throws IllegalArgumentException for a value of the wrong type
+     */
+    public static OutputQuantizer fromConfig(Map<String, ?> config, Reference.Quantizeml release) {
         Objects.requireNonNull(config, "config");
-        Configs.checkKeys("OutputQuantizer", config, KEYS);
+        Objects.requireNonNull(release, "release");
+        Configs.checkKeys("OutputQuantizer", config,
+                release.isAtLeast(Reference.Quantizeml.V0_17_1) ? KEYS_0_17 : KEYS);
         boolean signed = Configs.bool("OutputQuantizer", "signed", Configs.get(config, "signed", true));
         int bitwidth = Configs.bitwidth("OutputQuantizer", Configs.get(config, "bitwidth", 8), signed);
         Axis axis = Axis.fromConfigName(Configs.get(config, "axis", "per-tensor"));
@@ -140,8 +181,31 @@ public final class OutputQuantizer {
             throw new IllegalArgumentException("OutputQuantizer scale_bits must be an int or null, got " + scaleBits);
         }
         // exact: 2^40 is refused, not narrowed to 0 (nor 2^32 + 8 to 8, nor 2^31 to -2^31)
-        return of(bitwidth, signed, axis, scaleBits == null ? null
-                : Checks.jsonInt("OutputQuantizer scale_bits", scaleBits, 0, FixedPoint.MAX_VALUE_BITS));
+        OutputQuantizer q = of(bitwidth, signed, axis, scaleBits == null ? null
+                : Checks.jsonInt("OutputQuantizer scale_bits", scaleBits, 0, QFloat.MAX_SCALE_BITS));
+        return config.containsKey("buffer_bitwidth") ? q.withBufferBitwidth(config.get("buffer_bitwidth")) : q;
+    }
+
+    /**
+     * Returns a copy with quantizeml 0.17.1's {@code buffer_bitwidth}, the value bits its input is
+     * promoted to. Like quantizeml, any value is kept here and checked at call (a non-int is a
+     * {@code TypeError} there; a Python bool counts as the int 0 or 1).
+     *
+     * @param bufferBitwidth an {@link Integer}, {@link Long} or {@link java.math.BigInteger}, or any
+     *     other JSON value (refused at call)
+     * @return the new quantizer; quantizeml 0.5.2 ignores the key's value and refuses it in configs
+     */
+    public OutputQuantizer withBufferBitwidth(Object bufferBitwidth) {
+        return new OutputQuantizer(bitwidth, signed, axis, scaleBits, rangeMax, rescalingRate, bufferBitwidth);
+    }
+
+    /**
+     * Whether {@code buffer_bitwidth} was configured (quantizeml 0.17.1 only).
+     *
+     * @return true if {@link #withBufferBitwidth} or the config set it
+     */
+    public boolean hasBufferBitwidth() {
+        return bufferBitwidth != ABSENT;
     }
 
     /**
@@ -154,7 +218,7 @@ public final class OutputQuantizer {
      */
     public OutputQuantizer withRangeMax(float... rangeMax) {
         return new OutputQuantizer(bitwidth, signed, axis, scaleBits, checkVariable("rangeMax", rangeMax, true),
-                rescalingRate);
+                rescalingRate, bufferBitwidth);
     }
 
     /**
@@ -168,7 +232,7 @@ public final class OutputQuantizer {
      */
     public OutputQuantizer withRescalingRate(float... rescalingRate) {
         return new OutputQuantizer(bitwidth, signed, axis, scaleBits, rangeMax,
-                checkVariable("rescalingRate", rescalingRate, false));
+                checkVariable("rescalingRate", rescalingRate, false), bufferBitwidth);
     }
 
     private float[] checkVariable(String name, float[] values, boolean zeroAllowed) {
@@ -331,17 +395,9 @@ public final class OutputQuantizer {
         Objects.requireNonNull(reference, "reference");
         int channels = x.shape().channels();
         checkInput(x.shape().rank(), channels);
-        FixedPoint fp;
-        if (x instanceof QFloat) {
-            QFloat q = (QFloat) x;
-            if (scaleBits == null) {
-                throw traceTimeError(x.valueBits(), true);
-            }
-            fp = QFloat.of(q.fixedPoint(), rescaledScales(q.scales(), channels)).toFixedPoint(scaleBits, reference);
-        } else {
-            fp = (FixedPoint) x;
-        }
-        QuantizationException pointless = traceTimeError(fp.valueBits(), false);
+        FixedPoint fp = x instanceof QFloat ? scaled((QFloat) x, reference) : (FixedPoint) x;
+        // quantizeml compares the unpromoted value bits
+        QuantizationException pointless = traceTimeError(x.valueBits(), false);
         if (pointless != null) {
             throw pointless;
         }
@@ -370,6 +426,84 @@ public final class OutputQuantizer {
                     + inputValueBits);
         }
         return null;
+    }
+
+    /**
+     * Step 1 for a QFloat input: quantizeml's {@code to_fixed_point(scale_bits)} of the input with its
+     * scales times {@code rescaling_rate}, {@code v = saturate(float32(values * q))} with fractional bits
+     * {@code F + fb_q}. The product saturates to the input's value bits under quantizeml 0.5.2 and to
+     * the promoted {@code buffer_bitwidth} {@code P} under 0.17.1 (its value bits are then {@code P}).
+     *
+     * @param y the QFloat input
+     * @param reference the profile
+     * @return the scaled input, before the rescale of step 3
+     * @throws QuantizationException ({@code ValueError}) if scale bits are null; under 0.17.1
+     *     ({@code TypeError}) if {@code buffer_bitwidth} is not an int, ({@code ValueError}) if it is
+     *     negative or below the input's value bits
+     * @throws IllegalArgumentException as {@link #rescaledScales}
+     */
+    public FixedPoint scaled(QFloat y, Reference reference) {
+        Objects.requireNonNull(y, "y");
+        Objects.requireNonNull(reference, "reference");
+        int channels = y.shape().channels();
+        if (scaleBits == null) {
+            throw new QuantizationException(ReferenceError.VALUE_ERROR,
+                    "scale_bits must be set for an OutputQuantizer that receives a QFloat, got None");
+        }
+        Scales rescaled = rescaledScales(y.scales(), channels);
+        if (!reference.quantizeml().isAtLeast(Reference.Quantizeml.V0_17_1)) {
+            return QFloat.of(y.fixedPoint(), rescaled).toFixedPoint(scaleBits, reference);
+        }
+        int promoted = promotedValueBits(y.valueBits());
+        FixedPoint q = QFloat.quantizeScales(rescaled, scaleBits, reference);
+        float[] values = TensorAccess.get().floats(y.fixedPoint());
+        float[] v = new float[values.length];
+        int qn = q.shape().size();
+        float[] qs = TensorAccess.get().floats(q);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = F32.saturate(F32.ftz(values[i] * qs[qn == 1 ? 0 : i % channels]), promoted);
+        }
+        FracBits fb = y.fracBits();
+        boolean perAxis = fb.isPerAxis() || q.fracBits().isPerAxis();
+        int[] bits = new int[perAxis ? channels : 1];
+        for (int c = 0; c < bits.length; c++) {
+            bits[c] = fb.get(c) + q.fracBits().get(c);
+        }
+        // P may exceed FixedPoint.MAX_VALUE_BITS (quantizeml sets no bound): the tensor is only rescaled
+        return TensorAccess.get().wrap(y.shape(), v, promoted,
+                perAxis ? FracBits.perAxis(bits) : FracBits.of(bits[0]));
+    }
+
+    /**
+     * quantizeml 0.17.1's {@code QFloat.promote(buffer_bitwidth)} checks, in its order, for an input of
+     * {@code inputValueBits}: not an int ({@code bool} is one) is a {@code TypeError}, negative or below
+     * {@code inputValueBits} a {@code ValueError}.
+     *
+     * @param inputValueBits the value bits of the QFloat input
+     * @return the promoted value bits {@code P} (values above 128 clip nothing and are returned as 128)
+     * @throws QuantizationException as described
+     */
+    public int promotedValueBits(int inputValueBits) {
+        Object p = bufferBitwidth == ABSENT ? (Object) DEFAULT_BUFFER_BITWIDTH : bufferBitwidth;
+        java.math.BigInteger bits;
+        if (p instanceof Boolean) {
+            bits = ((Boolean) p) ? java.math.BigInteger.ONE : java.math.BigInteger.ZERO;
+        } else if (Checks.isJsonInteger(p)) {
+            bits = new java.math.BigInteger(p.toString());
+        } else {
+            throw new QuantizationException(ReferenceError.TYPE_ERROR,
+                    "output_quantizer buffer_bitwidth must be an int, got " + p);
+        }
+        if (bits.signum() < 0) {
+            throw new QuantizationException(ReferenceError.VALUE_ERROR,
+                    "output_quantizer buffer_bitwidth must be >= 0, got " + p);
+        }
+        if (bits.compareTo(java.math.BigInteger.valueOf(inputValueBits)) < 0) {
+            throw new QuantizationException(ReferenceError.VALUE_ERROR, "output_quantizer buffer_bitwidth must be >= "
+                    + "the " + inputValueBits + " value bits of its input (quantizeml cannot promote to fewer), got "
+                    + p);
+        }
+        return bits.min(java.math.BigInteger.valueOf(PROMOTION_CAP)).intValue();
     }
 
     /**
@@ -422,7 +556,7 @@ public final class OutputQuantizer {
 
     /**
      * quantizeml {@code get_config()}: {@code bitwidth}, {@code signed}, {@code scale_bits},
-     * {@code axis}.
+     * {@code axis}, and {@code buffer_bitwidth} (quantizeml 0.17.1) only when it was configured.
      *
      * @return a new ordered map
      */
@@ -432,6 +566,9 @@ public final class OutputQuantizer {
         config.put("signed", signed);
         config.put("scale_bits", scaleBits);
         config.put("axis", axis.configName());
+        if (bufferBitwidth != ABSENT) {
+            config.put("buffer_bitwidth", bufferBitwidth);
+        }
         return config;
     }
 

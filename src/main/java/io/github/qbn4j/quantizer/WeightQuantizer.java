@@ -35,16 +35,25 @@ import java.util.Set;
 public final class WeightQuantizer {
 
     private static final Set<String> KEYS = Set.of("bitwidth", "signed", "axis");
+    private static final Set<String> KEYS_0_17 = Set.of("bitwidth", "signed", "axis", "fp_quantizer");
+    private static final Object ABSENT = new Object();
     private static final float MIN_SCALE = 1e-6f;
 
     private final int bitwidth;
     private final boolean signed;
     private final Integer axis;
+    /** quantizeml 0.17.1's {@code fp_quantizer} as configured (any JSON value), or {@link #ABSENT}. */
+    private final Object fpQuantizer;
 
     private WeightQuantizer(int bitwidth, boolean signed, Integer axis) {
+        this(bitwidth, signed, axis, ABSENT);
+    }
+
+    private WeightQuantizer(int bitwidth, boolean signed, Integer axis, Object fpQuantizer) {
         this.bitwidth = bitwidth;
         this.signed = signed;
         this.axis = axis;
+        this.fpQuantizer = fpQuantizer;
     }
 
     /**
@@ -87,8 +96,26 @@ public final class WeightQuantizer {
      * @throws IllegalArgumentException for a value of the wrong type
      */
     public static WeightQuantizer fromConfig(Map<String, ?> config) {
+        return fromConfig(config, Reference.Quantizeml.V0_5_2);
+    }
+
+    /**
+     * Builds a quantizer from the configuration dictionary of a given quantizeml release: 0.5.2's keys
+     * ({@link #fromConfig(Map)}), plus {@code fp_quantizer} for 0.17.1, kept as given (any JSON value;
+     * quantizeml does not check it, and a truthy one makes the batch-normalization call fail:
+     * {@link #isFpQuantizer()}).
+     *
+     * @param config the dictionary; Keras base keys are ignored
+     * @param release the quantizeml release whose keys are accepted
+     * @return the quantizer
+     * @throws QuantizationException ({@code ValueError}) for a bad bitwidth, ({@code TypeError}) for a
+     *     key the release does not know
+     * @throws IllegalArgumentException for a value of the wrong type
+     */
+    public static WeightQuantizer fromConfig(Map<String, ?> config, Reference.Quantizeml release) {
         Objects.requireNonNull(config, "config");
-        Configs.checkKeys("WeightQuantizer", config, KEYS);
+        Objects.requireNonNull(release, "release");
+        Configs.checkKeys("WeightQuantizer", config, release.isAtLeast(Reference.Quantizeml.V0_17_1) ? KEYS_0_17 : KEYS);
         boolean signed = Configs.bool("WeightQuantizer", "signed", Configs.get(config, "signed", true));
         int bitwidth = Configs.bitwidth("WeightQuantizer", Configs.get(config, "bitwidth", 4), signed);
         Object axis = Configs.get(config, "axis", -1);
@@ -97,7 +124,41 @@ public final class WeightQuantizer {
         }
         // exact: 4294967295 is refused, not narrowed to -1
         return new WeightQuantizer(bitwidth, signed, axis == null ? null
-                : Checks.jsonInt("WeightQuantizer axis", axis, Integer.MIN_VALUE, Integer.MAX_VALUE));
+                : Checks.jsonInt("WeightQuantizer axis", axis, Integer.MIN_VALUE, Integer.MAX_VALUE),
+                config.containsKey("fp_quantizer") ? config.get("fp_quantizer") : ABSENT);
+    }
+
+    /**
+     * Whether quantizeml 0.17.1's {@code fp_quantizer} is set to a value Python takes as true (not
+     * {@code False}, {@code 0}, {@code None}, an empty string, list or dict). quantizeml's
+     * {@code QuantizedBatchNormalization} then always fails at call with a {@code ValueError}: the
+     * quantized {@code a} is a FixedPoint, which the b quantizer (FixedPoint input) or the QFloat
+     * product (QFloat input) refuses.
+     *
+     * @return true if the configured {@code fp_quantizer} is truthy
+     */
+    public boolean isFpQuantizer() {
+        Object v = fpQuantizer;
+        if (v == ABSENT || v == null) {
+            return false;
+        }
+        if (v instanceof Boolean) {
+            return (Boolean) v;
+        }
+        if (v instanceof Number) {
+            return v instanceof java.math.BigInteger ? ((java.math.BigInteger) v).signum() != 0
+                    : ((Number) v).doubleValue() != 0;
+        }
+        if (v instanceof CharSequence) {
+            return ((CharSequence) v).length() > 0;
+        }
+        if (v instanceof java.util.Collection) {
+            return !((java.util.Collection<?>) v).isEmpty();
+        }
+        if (v instanceof Map) {
+            return !((Map<?, ?>) v).isEmpty();
+        }
+        return true;
     }
 
     /**
@@ -226,7 +287,8 @@ public final class WeightQuantizer {
     }
 
     /**
-     * quantizeml {@code get_config()}: {@code bitwidth}, {@code signed}, {@code axis}.
+     * quantizeml {@code get_config()}: {@code bitwidth}, {@code signed}, {@code axis}, and
+     * {@code fp_quantizer} (quantizeml 0.17.1) only when it was configured.
      *
      * @return a new ordered map
      */
@@ -235,6 +297,9 @@ public final class WeightQuantizer {
         config.put("bitwidth", bitwidth);
         config.put("signed", signed);
         config.put("axis", axis);
+        if (fpQuantizer != ABSENT) {
+            config.put("fp_quantizer", fpQuantizer);
+        }
         return config;
     }
 

@@ -34,8 +34,11 @@ import java.util.Objects;
  */
 public final class FixedPoint implements QTensor {
 
-    /** The largest value bits qbn4j supports: those of a 32-bit buffer, Akida's widest. */
-    public static final int MAX_VALUE_BITS = 31;
+    /**
+     * The largest value bits qbn4j supports: those of quantizeml 0.17.1's 40-bit layer buffer (0.5.2's
+     * layer accepts at most a 32-bit buffer, 31 value bits; its configuration refuses wider ones).
+     */
+    public static final int MAX_VALUE_BITS = 39;
 
     static {
         TensorAccess.install(new TensorAccess() {
@@ -111,7 +114,7 @@ public final class FixedPoint implements QTensor {
      * @param shape the shape, rank 0 to 4
      * @param values C-order integers, each in {@code [-2^valueBits, float32(2^valueBits - 1)]} and
      *     exactly representable in float32 (copied)
-     * @param valueBits value bits, 0 to 31
+     * @param valueBits value bits, 0 to 39
      * @param fracBits per-tensor, or per-axis with one entry per channel
      * @return the tensor
      * @throws IllegalArgumentException if a value is out of range or not a float32 integer, the
@@ -158,7 +161,7 @@ public final class FixedPoint implements QTensor {
      *
      * @param shape the shape, rank 0 to 4
      * @param values C-order integers in range for {@code valueBits} (copied)
-     * @param valueBits value bits, 0 to 31
+     * @param valueBits value bits, 0 to 39
      * @param fracBits per-tensor, or per-axis with one entry per channel
      * @return the tensor
      * @throws IllegalArgumentException as {@link #of(Shape, long[], int, FracBits)}
@@ -193,7 +196,7 @@ public final class FixedPoint implements QTensor {
      *
      * @param shape the shape, rank 0 to 4
      * @param values C-order integers in {@code [-2^valueBits, 2^valueBits - 1]} (copied)
-     * @param valueBits value bits, 0 to 31 (7 for a full int8 range)
+     * @param valueBits value bits, 0 to 39 (7 for a full int8 range)
      * @param fracBits per-tensor, or per-axis with one entry per channel
      * @return the tensor
      * @throws IllegalArgumentException if a value is out of range for {@code valueBits}, or a length
@@ -220,7 +223,7 @@ public final class FixedPoint implements QTensor {
      *
      * @param shape the shape, rank 0 to 4
      * @param values C-order integers in {@code [-2^valueBits, 2^valueBits - 1]} (copied)
-     * @param valueBits value bits, 0 to 31 (15 for a full int16 range)
+     * @param valueBits value bits, 0 to 39 (15 for a full int16 range)
      * @param fracBits per-tensor, or per-axis with one entry per channel
      * @return the tensor
      * @throws IllegalArgumentException if a value is out of range for {@code valueBits}, or a length
@@ -255,7 +258,7 @@ public final class FixedPoint implements QTensor {
      *
      * @param shape the shape of {@code x}
      * @param x C-order finite floats (not modified)
-     * @param valueBits value bits, 0 to 31
+     * @param valueBits value bits, 0 to 39
      * @param fracBits per-tensor, or per-axis with one entry per channel
      * @return the quantized tensor
      * @throws IllegalArgumentException if an element of {@code x} is not finite, or a length disagrees
@@ -283,7 +286,7 @@ public final class FixedPoint implements QTensor {
      * keep {@code range} within {@code valueBits}, i.e. {@code min(valueBits - ceil(log2(range)),
      * valueBits)}, with TensorFlow's float32 logarithm. A zero range gives {@code valueBits}.
      *
-     * @param valueBits value bits, 0 to 31
+     * @param valueBits value bits, 0 to 39
      * @param range a finite range {@code >= 0}
      * @return the fractional bits, possibly negative
      * @throws IllegalArgumentException if {@code range} is negative or not finite
@@ -380,7 +383,7 @@ public final class FixedPoint implements QTensor {
         float[] v = values;
         for (int i = 0; i < out.length; i++) {
             if ((long) v[i] > Integer.MAX_VALUE) {
-                // only +2^31, which a 31-bit tensor can hold (quantizeml's clip at float32(2^31 - 1))
+                // +2^31 (a 31-bit tensor holds it: quantizeml clips at float32(2^31 - 1)) or wider values
                 throw new IllegalStateException("values must fit in an int to be copied as int[], got "
                         + (long) v[i] + " at " + shape.coordinates(i) + " (use copyValues())");
             }
@@ -447,11 +450,11 @@ public final class FixedPoint implements QTensor {
      * quantizeml {@code FixedPoint.promote(bits)}: the same values and fractional bits with more value
      * bits.
      *
-     * @param bits the new value bits, from {@link #valueBits()} to 31
+     * @param bits the new value bits, from {@link #valueBits()} to 39
      * @return the promoted tensor
      * @throws QuantizationException ({@code ValueError}) if {@code bits} is below the current value
      *     bits or negative
-     * @throws IllegalArgumentException if {@code bits} exceeds 31
+     * @throws IllegalArgumentException if {@code bits} exceeds 39
      */
     public FixedPoint promote(int bits) {
         if (bits < 0) {
@@ -472,7 +475,7 @@ public final class FixedPoint implements QTensor {
      * ties toward +infinity) when bits are dropped, then saturates to {@code valueBits}.
      *
      * @param target per-tensor, or per-axis with one entry per channel
-     * @param valueBits the value bits of the result, 0 to 31
+     * @param valueBits the value bits of the result, 0 to 39
      * @return the rescaled tensor, with fractional bits {@code target}
      * @throws QuantizationException ({@code InvalidArgumentError}) if some shift
      *     {@code target - fracBits} is {@code >= valueBits}: quantizeml refuses a left shift that
@@ -498,13 +501,31 @@ public final class FixedPoint implements QTensor {
      * shifts, {@code values * 2^(target - fracBits)}, then saturates to {@code valueBits}.
      *
      * @param target at least the current fractional bits, on every channel
-     * @param valueBits the value bits of the result, 0 to 31
+     * @param valueBits the value bits of the result, 0 to 39
      * @return the upscaled tensor, with fractional bits {@code target}
      * @throws QuantizationException ({@code InvalidArgumentError}) if {@code target} is below the
      *     current fractional bits on some channel, or a shift is {@code >= valueBits}
      * @throws IllegalArgumentException if the lengths disagree or {@code valueBits} is out of range
      */
     public FixedPoint upscale(FracBits target, int valueBits) {
+        return upscale(target, valueBits, Reference.defaults());
+    }
+
+    /**
+     * {@link #upscale(FracBits, int)} as the given profile's quantizeml computes it. quantizeml 0.17.1
+     * upscales through {@link #rescale}: after the same precision check, {@code values * 2^shift} is
+     * rounded by {@code floor(float32(v + 0.5))}, so an odd value in {@code [2^23, 2^24)} at shift 0
+     * becomes {@code v + 1} (e.g. 8388609 to 8388610, -8388609 to -8388608), then saturated.
+     *
+     * @param target at least the current fractional bits, on every channel
+     * @param valueBits the value bits of the result, 0 to 39
+     * @param reference the profile
+     * @return the upscaled tensor, with fractional bits {@code target}
+     * @throws QuantizationException as {@link #upscale(FracBits, int)}
+     * @throws IllegalArgumentException as {@link #upscale(FracBits, int)}
+     */
+    public FixedPoint upscale(FracBits target, int valueBits, Reference reference) {
+        Objects.requireNonNull(reference, "reference");
         checkTarget(target, valueBits);
         int channels = shape.channels();
         for (int c = 0; c < channels; c++) {
@@ -513,6 +534,9 @@ public final class FixedPoint implements QTensor {
                         "target fracBits must be >= the current ones to upscale, got " + target.get(c)
                                 + " < " + fracBits.get(c) + " at channel " + c);
             }
+        }
+        if (reference.quantizeml().isAtLeast(Reference.Quantizeml.V0_17_1)) {
+            return rescale(target, valueBits); // quantizeml 0.17.1: "return self.rescale(frac_bits, value_bits)"
         }
         checkShiftBelow(target, valueBits, "upscale");
         float[] values = floats();
@@ -572,17 +596,31 @@ public final class FixedPoint implements QTensor {
      * quantizeml {@code FixedPoint.expand(value_bits)}: a per-tensor equivalent with more value bits,
      * every channel left-shifted to the largest fractional bits.
      *
-     * @param valueBits at least the current value bits, at most 31
+     * @param valueBits at least the current value bits, at most 39
      * @return the expanded tensor, per-tensor
      * @throws QuantizationException ({@code ValueError}) if {@code valueBits} is below the current
      *     value bits; ({@code InvalidArgumentError}) if a channel's shift is {@code >= valueBits}
      */
     public FixedPoint expand(int valueBits) {
+        return expand(valueBits, Reference.defaults());
+    }
+
+    /**
+     * {@link #expand(int)} as the given profile's quantizeml computes it (0.17.1 upscales through
+     * {@link #rescale}: see {@link #upscale(FracBits, int, Reference)}).
+     *
+     * @param valueBits at least the current value bits, at most 39
+     * @param reference the profile
+     * @return the expanded tensor, per-tensor
+     * @throws QuantizationException as {@link #expand(int)}
+     */
+    public FixedPoint expand(int valueBits, Reference reference) {
+        Objects.requireNonNull(reference, "reference");
         if (valueBits < this.valueBits) {
             throw new QuantizationException(ReferenceError.VALUE_ERROR, "valueBits must be >= the current "
                     + this.valueBits + " to expand (use a quantizer to reduce them), got " + valueBits);
         }
-        return upscale(FracBits.of(fracBits.max()), valueBits);
+        return upscale(FracBits.of(fracBits.max()), valueBits, reference);
     }
 
     /**

@@ -25,6 +25,9 @@ import java.util.Objects;
  */
 public final class QFloat implements QTensor {
 
+    /** The largest scale bits qbn4j quantizes scales with (quantized scales stay below {@code 2^31}). */
+    public static final int MAX_SCALE_BITS = 31;
+
     private final FixedPoint fp;
     private final Scales scales;
 
@@ -144,7 +147,7 @@ public final class QFloat implements QTensor {
     public static FixedPoint quantizeScales(Scales scales, int scaleBits, Reference reference) {
         Objects.requireNonNull(scales, "scales");
         Objects.requireNonNull(reference, "reference");
-        Checks.inRange("scaleBits", scaleBits, 0, FixedPoint.MAX_VALUE_BITS);
+        Checks.inRange("scaleBits", scaleBits, 0, MAX_SCALE_BITS);
         float[] s = scales.toArray();
         float[] fb = TfMath.of(reference).maxFracBits(scaleBits, s, false);
         FracBits fracBits = FracBits.fromFloats("scale fracBits", fb, scales.isPerAxis());
@@ -253,6 +256,20 @@ public final class QFloat implements QTensor {
      */
     public QFloat upscale(FracBits target, int valueBits) {
         return new QFloat(fp.upscale(target, valueBits), scales);
+    }
+
+    /**
+     * {@link #upscale(FracBits, int)} as the given profile's quantizeml computes it
+     * ({@link FixedPoint#upscale(FracBits, int, Reference)}).
+     *
+     * @param target at least the current fractional bits
+     * @param valueBits the value bits of the result
+     * @param reference the profile
+     * @return the upscaled QFloat
+     * @throws QuantizationException as {@link FixedPoint#upscale}
+     */
+    public QFloat upscale(FracBits target, int valueBits, Reference reference) {
+        return new QFloat(fp.upscale(target, valueBits, reference), scales);
     }
 
     /**

@@ -83,4 +83,28 @@ class TfMathTest {
             assertThat(Float.floatToRawIntBits(r[8])).as("scalar rsqrt(%s)", inputs[i]).isEqualTo(scalar[i]);
         }
     }
+
+    @Test
+    void rsqrtPacketLanesFollowTensorFlow215UnderQuantizeml0171() {
+        // tf.math.rsqrt(tf.constant(np.full(9, x, np.float32))) lane 7 (packet), on this AMD EPYC
+        // (family 25 model 1), 2026-12-03, TensorFlow 2.12.1 (/work/venv/qml) and 2.15.1
+        // (/work/venv/qml17), as float32 bits; 2.15's Newton step h = (x*r)*r - 1, y = (r*-0.5)*h + r
+        // differs from 2.12's r*(1.5 + (-0.5r)(xr)) by one ulp on these inputs:
+        //   x           2.12 packet  2.15 packet
+        //   0x3f8020c6  3f7fdf3f     3f7fdf40
+        //   0x3faf8911  3f5a9b34     3f5a9b33
+        //   0x3ff07bcd  3f3ac495     3f3ac494
+        //   0x4024bb36  3f1f910b     3f1f910a
+        int[] inputs = {0x3f8020c6, 0x3faf8911, 0x3ff07bcd, 0x4024bb36};
+        int[] tf212 = {0x3f7fdf3f, 0x3f5a9b34, 0x3f3ac495, 0x3f1f910b};
+        int[] tf215 = {0x3f7fdf40, 0x3f5a9b33, 0x3f3ac494, 0x3f1f910a};
+        TfMath amd017 = TfMath.of(Reference.defaults().withCpu(Cpu.AMD_ZEN4)
+                .withQuantizeml(Reference.Quantizeml.V0_17_1));
+        for (int i = 0; i < inputs.length; i++) {
+            float[] nine = new float[9];
+            Arrays.fill(nine, Float.intBitsToFloat(inputs[i]));
+            assertThat(Float.floatToRawIntBits(AMD.rsqrt(nine)[7])).isEqualTo(tf212[i]);
+            assertThat(Float.floatToRawIntBits(amd017.rsqrt(nine)[7])).isEqualTo(tf215[i]);
+        }
+    }
 }

@@ -301,7 +301,7 @@ class BadInputTest {
                 .add("QTensorFiles.read", "bool values", "FileFormatException",
                         "<tmp>/vbool.npz: key 'values' must have an integer or float dtype, got b1", () -> QTensorFiles.read(vBool))
                 .add("QTensorFiles.read", "value bits out of range (40)", "IllegalArgumentException",
-                        "value_bits must be in [0, 31], got 40 (<tmp>/vbits.npz)", () -> QTensorFiles.read(vBits))
+                        "value_bits must be in [0, 39], got 40 (<tmp>/vbits.npz)", () -> QTensorFiles.read(vBits))
                 .add("QTensorFiles.read", "value above the value bits (200 with 7)", "IllegalArgumentException",
                         "values must be integers in [-128, 127] that float32 holds exactly (valueBits 7), got 200 at (0, 0, 1) (<tmp>/vrange.npz)",
                         () -> QTensorFiles.read(vRange))

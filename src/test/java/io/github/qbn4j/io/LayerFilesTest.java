@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.QuantizationException.ReferenceError;
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.layer.QuantConfig;
 import io.github.qbn4j.layer.QuantizedBatchNormalization;
 import io.github.qbn4j.quantizer.OutputQuantizer;
@@ -305,5 +306,43 @@ class LayerFilesTest {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("layer.json",
                     "weights.npz");
         }
+    }
+
+    @Test
+    void readsAndWritesTheQuantizemlReleaseMarker() throws IOException {
+        // a 0.17.1 layer.json: the marker, no trainable, 0.17.1-only keys and a 40-bit buffer
+        String v017 = "{\"class_name\": \"QuantizedBatchNormalization\", \"quantizeml\": \"0.17.1\", \"config\": {"
+                + "\"name\": \"bn\", \"dtype\": \"float32\", \"quant_config\": {\"output_quantizer\": {\"bitwidth\": 8,"
+                + " \"axis\": \"per-axis\", \"buffer_bitwidth\": 40}, \"a_quantizer\": {\"bitwidth\": 8, \"fp_quantizer\": false},"
+                + " \"buffer_bitwidth\": 40}, \"epsilon\": 0.001, \"axis\": [2]}}";
+        Path w = weights(example3Weights());
+        QuantizedBatchNormalization layer = LayerFiles.read(json(v017), w);
+        assertThat(layer.reference().quantizeml()).isEqualTo(Reference.Quantizeml.V0_17_1);
+        assertThat(layer.quantConfig().release()).isEqualTo(Reference.Quantizeml.V0_17_1);
+        assertThat(layer.quantConfig().bufferValueBits()).isEqualTo(39);
+        assertThat(layer.getConfig()).doesNotContainKey("trainable");
+
+        Path copy = dir.resolve("copy");
+        LayerFiles.write(copy, layer);
+        String written = Files.readString(copy.resolve(LayerFiles.LAYER_JSON), StandardCharsets.UTF_8);
+        assertThat(written).contains("\"quantizeml\" : \"0.17.1\"").doesNotContain("trainable");
+        QuantizedBatchNormalization back = LayerFiles.read(copy.resolve(LayerFiles.LAYER_JSON),
+                copy.resolve(LayerFiles.WEIGHTS_NPZ));
+        assertThat(back.quantConfig()).isEqualTo(layer.quantConfig());
+        assertThat(back.reference()).isEqualTo(layer.reference());
+
+        // without the marker the same config is quantizeml 0.5.2's, which does not know these keys
+        Path unmarked = json(v017.replace("\"quantizeml\": \"0.17.1\", ", ""));
+        assertThatThrownBy(() -> LayerFiles.read(unmarked, w)).isInstanceOf(QuantizationException.class)
+                .hasMessageContaining("unknown key");
+        // a 0.5.2 layer is written without the marker
+        Path plain = dir.resolve("plain");
+        LayerFiles.write(plain, example2().build());
+        assertThat(Files.readString(plain.resolve(LayerFiles.LAYER_JSON), StandardCharsets.UTF_8))
+                .doesNotContain("quantizeml").contains("trainable");
+        // an unknown release is a format error naming the key
+        Path bad = json(v017.replace("0.17.1", "0.9.0"));
+        assertThatThrownBy(() -> LayerFiles.read(bad, w)).isInstanceOf(FileFormatException.class)
+                .hasMessageContaining("key 'quantizeml': quantizeml must be one of [0.5.2, 0.17.1], got \"0.9.0\"");
     }
 }

@@ -178,8 +178,11 @@ class BadInputTest {
                         "fracBits", () -> bn.fold(7, null, null))
                 .add("fold", "wrong channel count (frac bits)", "IllegalArgumentException",
                         "per-axis fracBits must have one entry per channel (2 for shape [1, 1, 2]), got 3", () -> bn.fold(7, FracBits.perAxis(1, 2, 3), null))
-                .add("fold", "value bits out of range (32)", "IllegalArgumentException",
-                        "valueBits must be in [0, 31], got 32", () -> bn.fold(32, FracBits.of(0), null))
+                .add("fold", "value bits out of range (40)", "IllegalArgumentException",
+                        "valueBits must be in [0, 39], got 40", () -> bn.fold(40, FracBits.of(0), null))
+                .add("fold", "value bits above a 32-bit buffer (32)", "QuantizationException (ValueError)",
+                        "input value bits must be <= the 31 value bits of the buffer (buffer_bitwidth 32), got 32 (layer \"bn1\")",
+                        () -> bn.fold(32, FracBits.of(0), null))
                 .add("fold", "value bits above the buffer", "QuantizationException (ValueError)",
                         "input value bits must be <= the 7 value bits of the buffer (buffer_bitwidth 8), got 8 (layer \"bn1\")",
                         () -> layer().quantConfig(QuantConfig.defaults().withBufferBitwidth(8)).build()

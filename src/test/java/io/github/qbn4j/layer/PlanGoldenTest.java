@@ -109,7 +109,7 @@ class PlanGoldenTest {
             in[i] = (int) values[i];
         }
         for (Plan.Kernel k : Plan.Kernel.values()) {
-            if ((k.isInteger() && !plan.integerKernelProven()) || (k.isVector() && !Plan.vectorKernelsAvailable())) {
+            if (!plan.canRun(k)) { // an integer kernel not proven, no vector module, or 0.17.1's rounding expand
                 continue;
             }
             Plan p = plan.withKernel(k);

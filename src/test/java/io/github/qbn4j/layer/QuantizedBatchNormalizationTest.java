@@ -2,9 +2,11 @@ package io.github.qbn4j.layer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.QuantizationException.ReferenceError;
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.quantizer.OutputQuantizer;
 import io.github.qbn4j.quantizer.OutputQuantizer.Axis;
 import io.github.qbn4j.tensor.FixedPoint;
@@ -199,5 +201,81 @@ class QuantizedBatchNormalizationTest {
     private static void assertReferenceError(ThrowingCallable call, ReferenceError kind, String message) {
         assertThatThrownBy(call).isInstanceOfSatisfying(QuantizationException.class,
                 e -> assertThat(e.referenceError()).isEqualTo(kind)).hasMessageContaining(message);
+    }
+
+    @Test
+    void quantizeml0171RoundsTheExpandedInputOnCallAndOnEveryKernel() {
+        // gamma 1, variance 0.999 + eps 0.001 = 1.0 (float32): rsqrt(1) = 1 on the tail lanes (C = 2),
+        // a = [1, 1], s_a = 1/127, a_q = [127, 127]; beta = mean = 0, so b = 0.
+        // x: 24 value bits, fb [0, 1], values [2, 8388609]; F = 1, shifts [1, 0].
+        // channel 0: 2 * 2 = 4, 4 * 127 = 508 (both releases).
+        // channel 1, 0.5.2: 8388609 * 127 = 1065353343, float32 (spacing 64 past 2^29) 1065353344;
+        //            0.17.1: floor(float32(8388609 + 0.5)) = 8388610, * 127 = 1065353470 -> 1065353472.
+        Reference v017 = Reference.defaults().withQuantizeml(Reference.Quantizeml.V0_17_1);
+        QuantizedBatchNormalization bn = QuantizedBatchNormalization.builder().gamma(1f, 1f)
+                .movingVariance(0.999f, 0.999f).build();
+        FixedPoint x = FixedPoint.of(Shape.of(1, 1, 2), new long[] {2, 8388609}, 24, FracBits.perAxis(0, 1));
+        assertThat(bn.call(x).copyValues()).containsExactly(508, 1065353344);
+        assertThat(bn.call(x, v017).copyValues()).containsExactly(508, 1065353472);
+        Plan plan = bn.compile(x, v017);
+        assertThat(plan.integerKernelProven()).isFalse(); // x * a passes 2^24 anyway
+        assertThat(plan.canRun(Plan.Kernel.VECTOR_FLOAT32)).isFalse();
+        assertThat(plan.vectorFloat32Verdict()).contains("rounds odd inputs");
+        for (Plan.Kernel k : Plan.Kernel.values()) {
+            if (plan.canRun(k)) {
+                assertThat(plan.withKernel(k).apply(x).copyValues()).as("%s", k).containsExactly(508, 1065353472);
+            }
+        }
+        // a 2-bit a_quantizer (1 value bit): s_a = 1 / (2^1 - 1) = 1, a_q = [1, 1]; with fb [1, 1] both
+        // shifts are 0 and |x| <= 2^24 keeps every bound within 2^24, so only the rounding keeps the
+        // integer kernel out: 0.5.2 [2, 8388609], 0.17.1 [2, 8388610]
+        QuantizedBatchNormalization one = QuantizedBatchNormalization.builder().gamma(1f, 1f)
+                .movingVariance(0.999f, 0.999f)
+                .quantConfig(QuantConfig.defaults().withAQuantizer(io.github.qbn4j.quantizer.WeightQuantizer.of(2, true)))
+                .build();
+        FixedPoint same = FixedPoint.of(Shape.of(1, 1, 2), new long[] {2, 8388609}, 24, FracBits.perAxis(1, 1));
+        assertThat(one.call(same).copyValues()).containsExactly(2, 8388609);
+        assertThat(one.compile(same).integerKernelProven()).isTrue();
+        Plan onePlan = one.compile(same, v017);
+        assertThat(onePlan.integerKernelVerdict()).contains("rounds odd inputs");
+        for (Plan.Kernel k : Plan.Kernel.values()) {
+            if (onePlan.canRun(k)) {
+                assertThat(onePlan.withKernel(k).apply(same).copyValues()).as("%s", k).containsExactly(2, 8388610);
+            }
+        }
+        // 23 value bits cannot hold an odd value in [2^23, 2^24): the vector kernel is exact again
+        FixedPoint narrow = FixedPoint.of(Shape.of(1, 1, 2), new long[] {2, 8388607}, 23, FracBits.perAxis(0, 1));
+        assertThat(bn.compile(narrow, v017).vectorFloat32Verdict()).isEqualTo("exact");
+    }
+
+    @Test
+    void quantizeml0171ConfigKeysAreRefusedUnder052AndFpQuantizerFailsTheCall() {
+        Map<String, Object> a = new java.util.LinkedHashMap<>();
+        a.put("bitwidth", 8);
+        a.put("fp_quantizer", true);
+        Map<String, Object> cfg = new java.util.LinkedHashMap<>();
+        cfg.put("a_quantizer", a);
+        assertThatThrownBy(() -> QuantConfig.fromMap(cfg)).isInstanceOf(QuantizationException.class)
+                .hasMessageContaining("unknown key \"fp_quantizer\"");
+        QuantConfig c017 = QuantConfig.fromMap(cfg, Reference.Quantizeml.V0_17_1);
+        Reference v017 = Reference.defaults().withQuantizeml(Reference.Quantizeml.V0_17_1);
+        QuantizedBatchNormalization bn = QuantizedBatchNormalization.builder().quantConfig(c017).gamma(1f, 2f)
+                .reference(v017).build();
+        FixedPoint x = FixedPoint.of(Shape.of(1, 1, 2), new int[] {10, -20}, 7, FracBits.of(2));
+        QuantizationException e = catchThrowableOfType(QuantizationException.class, () -> bn.call(x));
+        assertThat(e.referenceError()).isEqualTo(ReferenceError.VALUE_ERROR);
+        assertThatThrownBy(() -> bn.call(QFloat.of(x, Scales.of(0.5f)))).isInstanceOf(QuantizationException.class)
+                .hasMessageContaining("has no len()");
+        // a 40-bit buffer: accepted under 0.17.1, refused when the layer is asked for 0.5.2
+        QuantConfig wide = QuantConfig.fromMap(Map.of("buffer_bitwidth", 40), Reference.Quantizeml.V0_17_1);
+        assertThatThrownBy(() -> QuantConfig.fromMap(Map.of("buffer_bitwidth", 40)))
+                .hasMessage("quant_config buffer_bitwidth must be <= 32 (qbn4j supports at most 31 value bits), got 40");
+        QuantizedBatchNormalization wideBn = QuantizedBatchNormalization.builder().quantConfig(wide).gamma(1f, 2f)
+                .reference(v017).build();
+        assertThat(wideBn.call(x).valueBits()).isEqualTo(39);
+        assertThatThrownBy(() -> wideBn.call(x, Reference.defaults())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("<= 32 under quantizeml 0.5.2");
+        assertThat(wideBn.getConfig()).doesNotContainKey("trainable");
+        assertThat(QuantizedBatchNormalization.builder().gamma(1f).build().getConfig()).containsEntry("trainable", true);
     }
 }

@@ -2,9 +2,11 @@ package io.github.qbn4j.quantizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.QuantizationException.ReferenceError;
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.quantizer.OutputQuantizer.Axis;
 import io.github.qbn4j.tensor.FixedPoint;
 import io.github.qbn4j.tensor.FracBits;
@@ -114,5 +116,57 @@ class OutputQuantizerTest {
         OutputQuantizer fresh = OutputQuantizer.of(8, true, Axis.PER_AXIS, 8);
         assertThat(fresh.withRescalingRate(1f, 1f)).isEqualTo(fresh).hasSameHashCodeAs(fresh);
         assertThat(fresh.withRangeMax(1f, 2f)).isNotEqualTo(fresh);
+    }
+
+    @Test
+    void promotesToItsBufferBitwidthUnderQuantizeml0171SoTheProductClipsAt2To32() {
+        // y = 2^31 (vb 31, fb 0), scale 0.5: ceil_log2(0.5) = -1, fb_s = 8 + 1 = 9,
+        // q_s = sat_8(rint(0.5 * 2^9)) = sat_8(256) = 255; y * q_s = 255 * 2^31 (exact in float32).
+        // 0.5.2 clips it to the input's 31 value bits: 2^31; 0.17.1 to the promoted P = 32: 2^32.
+        // range_max 2^28: fb_out = 7 - 28 = -21, shift = -21 - 9 = -30;
+        // 0.5.2: floor(2^31 * 2^-30 + 0.5) = floor(2.5) = 2; 0.17.1: floor(2^32 * 2^-30 + 0.5) = 4.
+        Reference v017 = Reference.defaults().withQuantizeml(Reference.Quantizeml.V0_17_1);
+        QFloat y = QFloat.of(FixedPoint.of(Shape.of(1, 1, 1), new long[] {1L << 31}, 31, FracBits.of(0)),
+                Scales.of(0.5f));
+        OutputQuantizer q = OutputQuantizer.of(8, true, Axis.PER_TENSOR, 8).withRangeMax((float) (1 << 28));
+        FixedPoint scaledOld = q.scaled(y, io.github.qbn4j.Reference.defaults());
+        FixedPoint scaledNew = q.scaled(y, v017);
+        assertThat(scaledOld.valueBits()).isEqualTo(31);
+        assertThat(scaledOld.copyValues()).containsExactly(1L << 31);
+        assertThat(scaledNew.valueBits()).isEqualTo(32);
+        assertThat(scaledNew.fracBits()).isEqualTo(FracBits.of(9));
+        assertThat(scaledNew.copyValues()).containsExactly(1L << 32);
+        assertThat(q.quantize(y).copyValues()).containsExactly(2);
+        assertThat(q.quantize(y, v017).copyValues()).containsExactly(4);
+        // buffer_bitwidth 40: the product 255 * 2^31 is kept whole (< 2^40), floor(255 * 2 + 0.5) = 510 -> 127
+        assertThat(q.withBufferBitwidth(40).scaled(y, v017).copyValues()).containsExactly(255L << 31);
+    }
+
+    @Test
+    void checksItsBufferBitwidthAtCallInQuantizemlOrder() {
+        Reference v017 = Reference.defaults().withQuantizeml(Reference.Quantizeml.V0_17_1);
+        QFloat y = QFloat.of(FixedPoint.of(Shape.of(1, 1, 1), new long[] {5}, 31, FracBits.of(0)), Scales.of(0.5f));
+        OutputQuantizer q = OutputQuantizer.of(8, true, Axis.PER_TENSOR, 8);
+        assertThat(((QuantizationException) catchThrowable(() -> q.withBufferBitwidth(32.0).quantize(y, v017)))
+                .referenceError()).isEqualTo(ReferenceError.TYPE_ERROR);
+        assertThat(((QuantizationException) catchThrowable(() -> q.withBufferBitwidth("32").quantize(y, v017)))
+                .referenceError()).isEqualTo(ReferenceError.TYPE_ERROR);
+        assertThat(((QuantizationException) catchThrowable(() -> q.withBufferBitwidth(null).quantize(y, v017)))
+                .referenceError()).isEqualTo(ReferenceError.TYPE_ERROR);
+        // a Python bool is an int: True promotes to 1 value bit, below the input's 31
+        assertThatThrownBy(() -> q.withBufferBitwidth(true).quantize(y, v017)).isInstanceOf(QuantizationException.class)
+                .hasMessageContaining("must be >= the 31 value bits of its input");
+        assertThatThrownBy(() -> q.withBufferBitwidth(-1).quantize(y, v017)).isInstanceOf(QuantizationException.class)
+                .hasMessageContaining("must be >= 0, got -1");
+        assertThatThrownBy(() -> q.withBufferBitwidth(30).quantize(y, v017)).isInstanceOf(QuantizationException.class)
+                .hasMessageContaining("got 30");
+        // scale_bits None comes first
+        OutputQuantizer noScaleBits = OutputQuantizer.of(8, true, Axis.PER_TENSOR, null).withBufferBitwidth("x");
+        assertThatThrownBy(() -> noScaleBits.quantize(y, v017)).hasMessageContaining("scale_bits must be set");
+        // 0.5.2 does not know the key
+        assertThatThrownBy(() -> OutputQuantizer.fromConfig(Map.of("buffer_bitwidth", 32)))
+                .isInstanceOf(QuantizationException.class).hasMessageContaining("unknown key \"buffer_bitwidth\"");
+        assertThat(OutputQuantizer.fromConfig(Map.of("buffer_bitwidth", 32), Reference.Quantizeml.V0_17_1)
+                .getConfig()).containsEntry("buffer_bitwidth", 32);
     }
 }

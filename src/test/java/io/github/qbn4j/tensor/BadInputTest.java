@@ -58,11 +58,11 @@ class BadInputTest {
                 .add("FixedPoint.of", "wrong channel count (per-axis fracBits)", "IllegalArgumentException",
                         "per-axis fracBits must have one entry per channel (2 for shape [1, 1, 2]), got 3",
                         () -> FixedPoint.of(S, new int[] {1, 2}, 7, FracBits.perAxis(1, 2, 3)))
-                .add("FixedPoint.of", "value bits out of range (32)", "IllegalArgumentException",
-                        "valueBits must be in [0, 31], got 32",
-                        () -> FixedPoint.of(S, new int[] {1, 2}, 32, FracBits.of(0)))
+                .add("FixedPoint.of", "value bits out of range (40)", "IllegalArgumentException",
+                        "valueBits must be in [0, 39], got 40",
+                        () -> FixedPoint.of(S, new int[] {1, 2}, 40, FracBits.of(0)))
                 .add("FixedPoint.of", "value bits out of range (-1)", "IllegalArgumentException",
-                        "valueBits must be in [0, 31], got -1",
+                        "valueBits must be in [0, 39], got -1",
                         () -> FixedPoint.of(S, new int[] {1, 2}, -1, FracBits.of(0)))
                 .add("FixedPoint.of", "value above the value bits (128 with 7)", "IllegalArgumentException",
                         "values must be integers in [-128, 127] that float32 holds exactly (valueBits 7), got 128 at (0, 0, 1)",
@@ -82,7 +82,7 @@ class BadInputTest {
                 .add("FixedPoint.quantize", "null", "NullPointerException",
                         "x", () -> FixedPoint.quantize(S, null, 7, FracBits.of(0)))
                 .add("FixedPoint.quantize", "value bits out of range (40)", "IllegalArgumentException",
-                        "valueBits must be in [0, 31], got 40",
+                        "valueBits must be in [0, 39], got 40",
                         () -> FixedPoint.quantize(S, new float[] {1f, 2f}, 40, FracBits.of(0)))
                 .add("FixedPoint.maxFracBits", "NaN range", "IllegalArgumentException",
                         "range must be finite and >= 0, got NaN", () -> FixedPoint.maxFracBits(7, Float.NaN))
@@ -91,21 +91,21 @@ class BadInputTest {
                 .add("FixedPoint.maxFracBits", "infinite range", "IllegalArgumentException",
                         "range must be finite and >= 0, got Infinity",
                         () -> FixedPoint.maxFracBits(7, Float.POSITIVE_INFINITY))
-                .add("FixedPoint.maxFracBits", "value bits out of range (32)", "IllegalArgumentException",
-                        "valueBits must be in [0, 31], got 32",
-                        () -> FixedPoint.maxFracBits(32, 1f))
+                .add("FixedPoint.maxFracBits", "value bits out of range (40)", "IllegalArgumentException",
+                        "valueBits must be in [0, 39], got 40",
+                        () -> FixedPoint.maxFracBits(40, 1f))
                 .add("FixedPoint.promote", "fewer bits", "QuantizationException (ValueError)",
                         "bits must be >= the current 7 value bits to promote (use a quantizer to reduce them), got 6", () -> X.promote(6))
                 .add("FixedPoint.promote", "negative bits", "QuantizationException (ValueError)",
                         "bits must be >= 0 to promote, got -1", () -> X.promote(-1))
-                .add("FixedPoint.promote", "bits out of range (32)", "IllegalArgumentException",
-                        "bits must be in [0, 31], got 32", () -> X.promote(32))
+                .add("FixedPoint.promote", "bits out of range (40)", "IllegalArgumentException",
+                        "bits must be in [0, 39], got 40", () -> X.promote(40))
                 .add("FixedPoint.rescale", "null target", "NullPointerException",
                         "target", () -> X.rescale(null, 7))
                 .add("FixedPoint.rescale", "wrong channel count", "IllegalArgumentException",
                         "per-axis fracBits must have one entry per channel (2 for shape [1, 1, 2]), got 3", () -> X.rescale(FracBits.perAxis(1, 2, 3), 7))
-                .add("FixedPoint.rescale", "value bits out of range (32)", "IllegalArgumentException",
-                        "valueBits must be in [0, 31], got 32", () -> X.rescale(FracBits.of(0), 32))
+                .add("FixedPoint.rescale", "value bits out of range (40)", "IllegalArgumentException",
+                        "valueBits must be in [0, 39], got 40", () -> X.rescale(FracBits.of(0), 40))
                 .add("FixedPoint.rescale", "shift >= value bits", "QuantizationException (InvalidArgumentError)",
                         "shift must be < 7 (the value bits) to rescale without always saturating, got 7 at channel 0 (fracBits 2 -> 9)", () -> X.rescale(FracBits.of(9), 7))
                 .add("FixedPoint.upscale", "target below the frac bits", "QuantizationException (InvalidArgumentError)",
@@ -150,11 +150,11 @@ class BadInputTest {
                 .add("QFloat.quantize", "wrong channel count (per-axis scales)", "IllegalArgumentException",
                         "per-axis scales must have one entry per channel (2), got 3",
                         () -> QFloat.quantize(S, new float[] {0f, 0f}, 7, Scales.perAxis(1f, 1f, 1f), FracBits.of(0)))
-                .add("QFloat.quantize", "value bits out of range (32)", "IllegalArgumentException",
-                        "valueBits must be in [0, 31], got 32",
-                        () -> QFloat.quantize(S, new float[] {0f, 0f}, 32, Scales.of(1f), FracBits.of(0)))
+                .add("QFloat.quantize", "value bits out of range (40)", "IllegalArgumentException",
+                        "valueBits must be in [0, 39], got 40",
+                        () -> QFloat.quantize(S, new float[] {0f, 0f}, 40, Scales.of(1f), FracBits.of(0)))
                 .add("QFloat.optimalScale", "value bits out of range (-1)", "IllegalArgumentException",
-                        "valueBits must be in [0, 31], got -1", () -> QFloat.optimalScale(1f, -1))
+                        "valueBits must be in [0, 39], got -1", () -> QFloat.optimalScale(1f, -1))
                 .add("QFloat.quantizeScales", "scale bits out of range (32)", "IllegalArgumentException",
                         "scaleBits must be in [0, 31], got 32",
                         () -> QFloat.quantizeScales(Scales.of(0.5f), 32))

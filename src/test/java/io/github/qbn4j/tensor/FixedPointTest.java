@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.QuantizationException.ReferenceError;
+import io.github.qbn4j.Reference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -252,8 +253,8 @@ class FixedPointTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("values must have 2 elements for shape [2], got 1");
         assertThatThrownBy(() -> FixedPoint.of(Shape.of(1, 2), new int[] {1, 2}, 7, FracBits.perAxis(1, 2, 3)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one entry per channel (2");
-        assertThatThrownBy(() -> FixedPoint.of(Shape.of(1), new int[] {1}, 32, FracBits.of(0)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("valueBits must be in [0, 31], got 32");
+        assertThatThrownBy(() -> FixedPoint.of(Shape.of(1), new int[] {1}, 40, FracBits.of(0)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("valueBits must be in [0, 39], got 40");
         assertThatThrownBy(() -> FixedPoint.of(Shape.of(1), new int[] {128}, 7, FracBits.of(0)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 128 at (0)");
         assertThatThrownBy(() -> FixedPoint.quantize(Shape.of(1), new float[] {Float.NaN}, 7, FracBits.of(0)))
@@ -354,5 +355,39 @@ class FixedPointTest {
         assertThatThrownBy(QFloat.of(top, Scales.of(1f))::copyValuesAsInt).isInstanceOf(IllegalStateException.class);
         assertThat(QFloat.of(FixedPoint.of(Shape.of(2), new long[] {(1L << 31) - 128, -5}, 31, FracBits.of(0)),
                 Scales.of(1f)).copyValuesAsInt()).containsExactly(Integer.MAX_VALUE - 127, -5);
+    }
+
+    @Test
+    void upscaleRoundsOddValuesFrom2To23AtShiftZeroUnderQuantizeml0171() {
+        // 0.17.1: floor(float32(v * 2^0 + 0.5)); 8388609 + 0.5 is not a float32, it rounds to even
+        // 8388610, whose floor is 8388610; -8388609 + 0.5 = -8388608.5 rounds to -8388608.
+        // An even 8388608 + 0.5 is a tie that rounds back to 8388608; at shift 1, 8388609 * 2 = 16777218
+        // is even and 16777218.5 rounds to 16777218. 0.5.2 multiplies by 2^shift only.
+        Reference v017 = Reference.defaults().withQuantizeml(Reference.Quantizeml.V0_17_1);
+        FixedPoint x = FixedPoint.of(Shape.of(1, 1, 4), new long[] {8388609, -8388609, 8388608, 8388607}, 31,
+                FracBits.of(0));
+        assertThat(x.upscale(FracBits.of(0), 31, v017).copyValues()).containsExactly(8388610, -8388608, 8388608, 8388607);
+        assertThat(x.upscale(FracBits.of(0), 31).copyValues()).containsExactly(8388609, -8388609, 8388608, 8388607);
+        assertThat(x.upscale(FracBits.of(1), 31, v017).copyValues()).containsExactly(16777218, -16777218, 16777216,
+                16777214);
+        // 2^24 - 1 (odd) at vb 24 becomes 2^24, then saturates back to float32(2^24 - 1) = 2^24 - 1
+        FixedPoint top = FixedPoint.of(Shape.of(1), new long[] {(1L << 24) - 1}, 24, FracBits.of(0));
+        assertThat(top.upscale(FracBits.of(0), 24, v017).copyValues()).containsExactly((1L << 24) - 1);
+        assertThat(top.upscale(FracBits.of(0), 25, v017).copyValues()).containsExactly(1L << 24);
+    }
+
+    @Test
+    void expandOfPerAxisInputRoundsTheShiftZeroChannelUnderQuantizeml0171() {
+        // fb [0, 1]: F = 1, channel 0 shifts by 1 (8388609 * 2, even, exact), channel 1 by 0 (odd: + 1)
+        Reference v017 = Reference.defaults().withQuantizeml(Reference.Quantizeml.V0_17_1);
+        FixedPoint x = FixedPoint.of(Shape.of(1, 1, 2), new long[] {8388609, 8388609}, 24, FracBits.perAxis(0, 1));
+        assertThat(x.expand(31, v017).copyValues()).containsExactly(16777218, 8388610);
+        assertThat(x.expand(31).copyValues()).containsExactly(16777218, 8388609);
+        // a spread >= the value bits is refused under both releases (quantizeml 0.17.1: "Cannot rescale")
+        FixedPoint wide = FixedPoint.of(Shape.of(1, 1, 2), new long[] {1, 1}, 7, FracBits.perAxis(0, 31));
+        assertThatThrownBy(() -> wide.expand(31, v017)).isInstanceOf(QuantizationException.class)
+                .hasMessageContaining("to rescale");
+        assertThatThrownBy(() -> wide.expand(31)).isInstanceOf(QuantizationException.class)
+                .hasMessageContaining("to upscale");
     }
 }

@@ -68,7 +68,7 @@ class FormatTest {
         assertThatThrownBy(() -> Format.parse("99999999999:0")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("integer VB and FB");
         assertThatThrownBy(() -> Format.parse("40:0")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("valueBits must be in [0, 31], got 40");
+                .hasMessage("valueBits must be in [0, 39], got 40");
         assertThatThrownBy(() -> Format.parse("7:4@-1")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("format's SCALE must be a finite positive number, got \"-1\" (in \"7:4@-1\")");
         assertThatThrownBy(() -> Format.parse("7:4@abc")).isInstanceOf(IllegalArgumentException.class)
