@@ -1,5 +1,5 @@
 /**
- * qbn4j: quantized batch-normalization inference, bit-exact with quantizeml 0.5.2.
+ * qbn4j: quantized batch-normalization inference, bit-exact with quantizeml 0.5.2 and 0.17.1.
  *
  * <p>Only {@code slf4j-api} is required at run time. Two optional dependencies serve single readers of
  * {@link io.github.qbn4j.io}: Jackson ({@code layer.json}) and jhdf (Keras and quantizeml model

@@ -1,5 +1,5 @@
 /**
- * qbn4j: quantized batch-normalization inference, bit-exact with quantizeml 0.5.2.
+ * qbn4j: quantized batch-normalization inference, bit-exact with quantizeml 0.5.2 and 0.17.1.
  *
  * <h2>Glossary</h2>
  * <dl>
@@ -30,7 +30,8 @@
  *       {@code log}: see {@link io.github.qbn4j.layer.QuantizedBatchNormalization}.</dd>
  * </dl>
  *
- * <p>Matched release: quantizeml 0.5.2 (its {@code QuantizedBatchNormalization} is byte-identical
- * in 0.5.0 and 0.5.1) running on TensorFlow 2.12.1.
+ * <p>Matched releases: quantizeml 0.5.2 (its {@code QuantizedBatchNormalization} is byte-identical
+ * in 0.5.0 and 0.5.1) running on TensorFlow 2.12.1, the default, and quantizeml 0.17.1 on TensorFlow
+ * 2.15.1; on an Intel or AMD CPU, called eagerly or in a graph: see {@link io.github.qbn4j.Reference}.
  */
 package io.github.qbn4j;
