@@ -98,8 +98,8 @@ final class InspectCommand {
         }
         boolean first = true;
         for (LayerSource source : sources) {
-            LayerPolicy.Choice choice = LayerPolicy.configFor(a, source);
-            QuantizedBatchNormalization layer = source.quantize(choice.config(), rangeMax, null);
+            LayerPolicy.Choice choice = LayerPolicy.configFor(a, source, reference.quantizeml());
+            QuantizedBatchNormalization layer = source.quantize(choice.config(), rangeMax, null, reference);
             Folding folding = layer.fold(format, reference);
             LayerPolicy.warnIfUncalibrated(err, "inspect", layer, rangeMax != null, true, a.has("--quiet"));
             if (!first) {

@@ -1,5 +1,6 @@
 package io.github.qbn4j.cli;
 
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.QuantizationException;
 import io.github.qbn4j.layer.QuantConfig;
 import io.github.qbn4j.layer.QuantizedBatchNormalization;
@@ -50,8 +51,14 @@ final class LayerPolicy {
      * @throws CliException if the --config file is not a quant_config
      */
     static Choice configFor(Args a, LayerSource source) throws IOException, CliException {
+        return configFor(a, source, Reference.Quantizeml.V0_5_2);
+    }
+
+    /** {@link #configFor(Args, LayerSource)}, a {@code --config} file read with the keys of {@code release}. */
+    static Choice configFor(Args a, LayerSource source, Reference.Quantizeml release) throws IOException, CliException {
         if (a.has("--config")) {
-            return new Choice(QuantConfigFile.read(Path.of(a.get("--config")), source.name()), "from " + a.get("--config"));
+            return new Choice(QuantConfigFile.read(Path.of(a.get("--config")), source.name(), release),
+                    "from " + a.get("--config"));
         }
         if (source.isFloat()) {
             return new Choice(QuantConfig.defaults(), DEFAULTS_ORIGIN);

@@ -162,16 +162,23 @@ final class LayerSource {
      * @throws IllegalArgumentException if the layer refuses the parameters
      */
     QuantizedBatchNormalization quantize(QuantConfig config, float[] rangeMax, float[] rescalingRate) {
+        return quantize(config, rangeMax, rescalingRate, Reference.defaults());
+    }
+
+    /** {@link #quantize(QuantConfig, float[], float[])} with the rebuilt layer's default profile. */
+    QuantizedBatchNormalization quantize(QuantConfig config, float[] rangeMax, float[] rescalingRate,
+            Reference reference) {
         if (isFloat()) {
             if (config == null) {
                 throw new IllegalStateException("a float layer needs a quant_config");
             }
-            return floatLayer.toQuantized(config, rangeMax, rescalingRate);
+            return floatLayer.toQuantized(config, rangeMax, rescalingRate, reference);
         }
         if (config == null && rangeMax == null && rescalingRate == null) {
             return quantized;
         }
         QuantizedBatchNormalization.Builder b = QuantizedBatchNormalization.builder()
+                .reference(reference)
                 .name(quantized.name())
                 .quantConfig(config != null ? config : quantized.quantConfig())
                 .epsilon(quantized.epsilon())

@@ -1,5 +1,6 @@
 package io.github.qbn4j.cli;
 
+import io.github.qbn4j.Reference;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
@@ -47,6 +48,14 @@ final class QuantConfigFile {
      * @throws IOException if the file cannot be read
      */
     static QuantConfig read(Path file, String layer) throws IOException {
+        return read(file, layer, Reference.Quantizeml.V0_5_2);
+    }
+
+    /**
+     * {@link #read(Path, String)} with the keys of a given quantizeml release (0.17.1 also takes
+     * {@code output_quantizer.buffer_bitwidth} and {@code a_quantizer.fp_quantizer}).
+     */
+    static QuantConfig read(Path file, String layer, Reference.Quantizeml release) throws IOException {
         byte[] bytes = readSmall(file);
         Object root;
         try {
@@ -65,7 +74,7 @@ final class QuantConfigFile {
         @SuppressWarnings("unchecked")
         Map<String, Object> map = (Map<String, Object>) root;
         if (map.isEmpty() || map.keySet().stream().anyMatch(QUANT_CONFIG_KEYS::contains)) {
-            return QuantConfig.fromMap(map);
+            return QuantConfig.fromMap(map, release);
         }
         String simple = layer.substring(layer.lastIndexOf('/') + 1);
         Object entry = map.containsKey(layer) ? map.get(layer) : map.get(simple);
@@ -79,7 +88,7 @@ final class QuantConfigFile {
         }
         @SuppressWarnings("unchecked")
         Map<String, ?> quantConfig = (Map<String, ?>) entry;
-        return QuantConfig.fromMap(quantConfig);
+        return QuantConfig.fromMap(quantConfig, release);
     }
 
     /** The configuration as one line of JSON, keys in order. */

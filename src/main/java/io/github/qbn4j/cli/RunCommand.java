@@ -100,8 +100,8 @@ final class RunCommand {
         LayerPolicy.Choice choice = null;
         if (fromModel) {
             source = LayerSource.one(Path.of(a.get("--model")), a.get("--layer"));
-            choice = LayerPolicy.configFor(a, source);
-            layer = source.quantize(choice.config(), rangeMax, null);
+            choice = LayerPolicy.configFor(a, source, reference.quantizeml());
+            layer = source.quantize(choice.config(), rangeMax, null, reference);
         } else {
             layer = LayerFiles.read(Path.of(a.get("--layer")), Path.of(a.get("--weights")), limits.weights);
             // the release the layer file names (its "quantizeml" key) unless --quantizeml says otherwise

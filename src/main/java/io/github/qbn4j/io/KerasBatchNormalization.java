@@ -1,5 +1,6 @@
 package io.github.qbn4j.io;
 
+import io.github.qbn4j.Reference;
 import io.github.qbn4j.layer.QuantConfig;
 import io.github.qbn4j.layer.QuantizedBatchNormalization;
 import java.util.Arrays;
@@ -201,8 +202,26 @@ public final class KerasBatchNormalization {
      *     are given without an output quantizer or do not fit its axis
      */
     public QuantizedBatchNormalization toQuantized(QuantConfig quantConfig, float[] rangeMax, float[] rescalingRate) {
+        return toQuantized(quantConfig, rangeMax, rescalingRate, Reference.defaults());
+    }
+
+    /**
+     * {@link #toQuantized(QuantConfig, float[], float[])} with a default reference profile for the layer
+     * (a configuration read under quantizeml 0.17.1's keys needs a 0.17.1 profile).
+     *
+     * @param quantConfig the quantization configuration
+     * @param rangeMax the output quantizer's {@code range_max}, or null for 1.0
+     * @param rescalingRate the output quantizer's {@code rescaling_rate}, or null for 1.0
+     * @param reference the layer's default profile
+     * @return the layer
+     * @throws IllegalArgumentException as {@link #toQuantized(QuantConfig, float[], float[])}, or if the
+     *     configuration uses keys the profile's release does not know
+     */
+    public QuantizedBatchNormalization toQuantized(QuantConfig quantConfig, float[] rangeMax, float[] rescalingRate,
+            Reference reference) {
         Objects.requireNonNull(quantConfig, "quantConfig");
         QuantizedBatchNormalization.Builder b = QuantizedBatchNormalization.builder()
+                .reference(reference)
                 .name(name)
                 .quantConfig(quantConfig)
                 .epsilon(epsilon)

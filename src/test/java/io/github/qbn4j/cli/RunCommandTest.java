@@ -51,6 +51,28 @@ class RunCommandTest {
     }
 
     @Test
+    void readsAConfigWithTheKeysOfTheChosenRelease() throws IOException {
+        // output_quantizer.buffer_bitwidth exists from quantizeml 0.8.0 on: refused under 0.5.2 (an unknown
+        // OutputQuantizer argument, as 0.5.2's constructor raises), read under 0.17.1.
+        Path config = tmp.resolve("quant17.json");
+        Files.writeString(config, "{\"bn_relu\": {\"output_quantizer\": {\"bitwidth\": 8, \"axis\": \"per-tensor\", "
+                + "\"buffer_bitwidth\": 32}}}");
+        Path out = tmp.resolve("y17.npz");
+        String[] args = {"run", "--model", FLOAT.toString(), "--layer", "bn_relu", "--config", config.toString(),
+            "--range-max", "19.816883", "--input", x("bn_relu").toString(), "--output", out.toString()};
+        CliRunner r = CliRunner.run(args);
+        assertThat(r.status).as(r.describe()).isEqualTo(2);
+        assertThat(r.err).contains("buffer_bitwidth");
+        assertThat(Files.exists(out)).isFalse();
+        String[] with17 = java.util.Arrays.copyOf(args, args.length + 2);
+        with17[args.length] = "--quantizeml";
+        with17[args.length + 1] = "0.17.1";
+        r = CliRunner.run(with17);
+        assertThat(r.status).as(r.describe()).isZero();
+        assertThat(Files.exists(out)).isTrue();
+    }
+
+    @Test
     void runsAFloatKerasLayerWithAConfigAndARange() throws IOException {
         // bn_relu of the quantized model: a per-tensor 8-bit output quantizer, range_max 19.816883, not equalised
         Path config = tmp.resolve("quant.json");
