@@ -3,7 +3,7 @@
 
 What it makes
     src/test/resources/golden/bn-0.5.2/NNNN-<tags>/   one folder per case, in the interchange
-        format of shared/spec/interchange.md: layer.json, weights.npz, x.npz, then y.npz +
+        format of docs/interchange.md: layer.json, weights.npz, x.npz, then y.npz +
         trace.npz (the layer succeeded) or error.txt (the layer raised).
     src/test/resources/golden/README.md               provenance, trace keys, coverage table and
         the graph-vs-eager check result, all written by this script.
@@ -24,7 +24,7 @@ Determinism
     estimate differs between Intel and AMD): regenerate only on the same kind of machine.
 
 How to run (by hand, never in CI; from the repository root)
-    /work/venv/qml/bin/python src/test/resources/golden/generate.py
+    python src/test/resources/golden/generate.py
 
     It deletes and rewrites bn-0.5.2/ and README.md next to this script, and nothing else.
     Without options it makes the Intel eager suite exactly as before (it refuses to run on a CPU
@@ -2369,7 +2369,7 @@ expected outputs in this suite are the **{"eager" if MODE == "eager" else "graph
 (above)"""
     one_text = "So on packet channels even `moving_variance + epsilon == 1` gives " \
         "`sigma_rec = 0.99999994`."
-    regen = "/work/venv/qml/bin/python src/test/resources/golden/generate.py"
+    regen = "python src/test/resources/golden/generate.py"
     graph_intro = """Successful cases were re-run on a fresh layer inside `tf.function` (graph mode, as `model.predict`
 runs it) and compared with the eager output (values, value_bits, frac_bits, scales, shapes):"""
     extra = ""
@@ -2426,7 +2426,7 @@ graph-mode output (values, value_bits, frac_bits, scales, shapes):"""
     text = f"""# Golden data: quantizeml 0.5.2 `QuantizedBatchNormalization`
 
 Suite folder: `{SUITE_NAME}/` ({n} cases: {n - n_err} with an output, {n_err} where the reference
-raises). Format: `shared/spec/interchange.md` (one folder per case: `layer.json`, `weights.npz`,
+raises). Format: `docs/interchange.md` (one folder per case: `layer.json`, `weights.npz`,
 `x.npz`, then `y.npz` + `trace.npz`, or `error.txt`).
 
 ## Provenance

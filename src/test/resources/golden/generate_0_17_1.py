@@ -3,7 +3,7 @@
 
 What it makes
     src/test/resources/golden/bn-0.17.1-amd-eager/NNNN-<tags>/   one folder per case, in the
-        interchange format of shared/spec/interchange.md (layer.json, weights.npz, x.npz, then
+        interchange format of docs/interchange.md (layer.json, weights.npz, x.npz, then
         y.npz + trace.npz, or error.txt). layer.json carries "quantizeml": "0.17.1" beside
         class_name and config.
     src/test/resources/golden/bn-0.17.1-amd-eager/reference.json   {"quantizeml": "0.17.1",
@@ -26,7 +26,7 @@ Structure
     family to keep the suite small, and adds families for each 0.17.1 change (ids 20..25).
 
 How to run (by hand, never in CI; from the repository root, on an AMD Zen 3 CPU)
-    /work/venv/qml17/bin/python src/test/resources/golden/generate_0_17_1.py
+    python src/test/resources/golden/generate_0_17_1.py
 
     It deletes and rewrites bn-0.17.1-amd-eager/ and nothing else. Results depend on the CPU
     (TensorFlow's packet rsqrt starts from VRSQRTPS): regenerate only on the same kind of CPU.
@@ -506,7 +506,7 @@ def write_readme(records, v, probes):
     text = f"""# Golden data: quantizeml 0.17.1 `QuantizedBatchNormalization` (AMD Zen 3, eager)
 
 {n} cases: {n - n_err} with an output, {n_err} where the reference raises. Format:
-`shared/spec/interchange.md`, plus the version marker `"quantizeml": "0.17.1"` at the top level
+`docs/interchange.md`, plus the version marker `"quantizeml": "0.17.1"` at the top level
 of every `layer.json` (beside `class_name` and `config`) and `reference.json` in this folder:
 `{json.dumps(REFERENCE)}`. The delta to 0.5.2 is specified in `docs/quantizeml-0.17.1.md`.
 
@@ -515,7 +515,7 @@ of every `layer.json` (beside `class_name` and `config`) and `reference.json` in
 | | |
 |---|---|
 | generator | `src/test/resources/golden/generate_0_17_1.py` (imports `generate.py`; run by hand, never in CI) |
-| command | `/work/venv/qml17/bin/python src/test/resources/golden/generate_0_17_1.py` (from the repository root) |
+| command | `python src/test/resources/golden/generate_0_17_1.py` (from the repository root) |
 | reference | quantizeml {v['quantizeml']} (the released PyPI package, called eagerly) |
 | tensorflow | {v['tensorflow']} |
 | keras | {v['keras']} |
@@ -544,7 +544,7 @@ AVX packet lanes; scalar: each value alone):
 ## Regenerating
 
 ```
-/work/venv/qml17/bin/python src/test/resources/golden/generate_0_17_1.py
+python src/test/resources/golden/generate_0_17_1.py
 ```
 
 It checks the versions above, deletes and rewrites `{SUITE_NAME}/` (cases, this README and
